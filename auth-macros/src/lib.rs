@@ -1,0 +1,22 @@
+//! The `#[authorized]` attribute. Use it through `auth-runtime`, which re-exports it and holds
+//! everything the generated code calls: `use auth_runtime::authorized;`.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use proc_macro::TokenStream;
+
+mod args;
+mod errors;
+mod expand;
+mod handler;
+
+#[cfg(test)]
+mod snapshots;
+
+/// Protects an axum handler: the token's user id must equal the named path parameter.
+/// See `auth_runtime::authorized` for the documentation.
+#[proc_macro_attribute]
+pub fn authorized(attr: TokenStream, item: TokenStream) -> TokenStream {
+    expand::authorized(attr.into(), item.into()).into()
+}

@@ -1,0 +1,192 @@
+//! Request-time refusals and their HTTP responses.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// Why a token was refused. Every variant answers `401 invalid_token`.
+///
+/// The texts are short and never contain a claim value, the token or a key.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// The token is longer than [`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN) bytes.
+    #[error("the token is too long")]
+    TooLong,
+    /// Not three base64url segments, or a header or payload that is not a JSON object.
+    #[error("the token is malformed")]
+    Malformed,
+    /// The header names an algorithm other than the one configured.
+    #[error("the token's algorithm is not accepted")]
+    UnsupportedAlgorithm,
+    /// The header's `typ` is present and is not `JWT`.
+    #[error("the token's type is not accepted")]
+    UnsupportedType,
+    /// The header carries `crit` or `b64`, extensions this verifier does not implement
+    /// (RFC 7515 §4.1.11 requires refusing them).
+    #[error("the token uses a critical header extension")]
+    CriticalHeader,
+    /// The signature does not verify with any configured key.
+    #[error("the token's signature is invalid")]
+    BadSignature,
+    /// The token has no `exp` claim.
+    #[error("the token has no expiry")]
+    MissingExpiry,
+    /// `exp` is in the past (beyond the configured leeway).
+    #[error("the token has expired")]
+    Expired,
+    /// `nbf` is in the future (beyond the configured leeway).
+    #[error("the token is not valid yet")]
+    NotYetValid,
+    /// A registered claim has the wrong JSON type (for example a string `exp`), or appears twice.
+    #[error("the token's `{0}` claim is invalid")]
+    InvalidClaim(&'static str),
+    /// An issuer is configured and the token's `iss` is absent or different.
+    #[error("the token's issuer is not accepted")]
+    WrongIssuer,
+    /// An audience is configured and the token's `aud` is absent or does not contain it.
+    #[error("the token's audience is not accepted")]
+    WrongAudience,
+    /// The configured user-id claim (`uid` by default) is absent.
+    #[error("the token has no user id claim")]
+    MissingUserId,
+    /// The user-id claim is not a non-empty string.
+    #[error("the token's user id claim is not a non-empty string")]
+    InvalidUserId,
+    /// The payload does not deserialize into the application's custom claims type.
+    #[error("the token lacks claims this application requires")]
+    CustomClaims,
+}
+
+impl TokenError {
+    /// A stable snake-case code for logs and metrics.
+    pub fn code(&self) -> &'static str {
+        match self {
+            TokenError::TooLong => "too_long",
+            TokenError::Malformed => "malformed",
+            TokenError::UnsupportedAlgorithm => "unsupported_algorithm",
+            TokenError::UnsupportedType => "unsupported_type",
+            TokenError::CriticalHeader => "critical_header",
+            TokenError::BadSignature => "bad_signature",
+            TokenError::MissingExpiry => "missing_exp",
+            TokenError::Expired => "expired",
+            TokenError::NotYetValid => "not_yet_valid",
+            TokenError::InvalidClaim(_) => "invalid_claim",
+            TokenError::WrongIssuer => "wrong_issuer",
+            TokenError::WrongAudience => "wrong_audience",
+            TokenError::MissingUserId => "missing_user_id",
+            TokenError::InvalidUserId => "invalid_user_id",
+            TokenError::CustomClaims => "custom_claims",
+        }
+    }
+}
+
+/// A refused request. Implements [`IntoResponse`]; match on it to build your own error format.
+///
+/// | variant | status | `WWW-Authenticate` |
+/// |---|---|---|
+/// | [`MissingToken`](AuthError::MissingToken) | 401 | `Bearer` |
+/// | [`InvalidToken`](AuthError::InvalidToken) | 401 | `Bearer error="invalid_token", error_description="…"` |
+/// | [`Forbidden`](AuthError::Forbidden) | 403 | — |
+/// | [`NotConfigured`](AuthError::NotConfigured), [`RouteMisconfigured`](AuthError::RouteMisconfigured) | 500 | — |
+///
+/// The body is `{"detail": "…"}`, the shape FastAPI's `HTTPException` produces.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    /// No `Authorization: Bearer` credential was sent (RFC 6750 §3.1: no error code).
+    #[error("not authenticated")]
+    MissingToken,
+    /// A bearer credential was sent and refused.
+    #[error("invalid token: {0}")]
+    InvalidToken(#[from] TokenError),
+    /// The token is valid but belongs to another user than the one in the path.
+    #[error("the token does not grant access to this user's resources")]
+    Forbidden,
+    /// The handler is protected but no [`Auth`](crate::Auth) was installed on the router
+    /// (see [`Auth::layer`](crate::Auth::layer)). A server bug, never a pass.
+    #[error("authentication is not configured")]
+    NotConfigured,
+    /// The route does not capture the path parameter that `#[authorized]` compares,
+    /// or captures it at another position than the handler binds it. A server bug, never a pass.
+    #[error("the route does not match the #[authorized] handler")]
+    RouteMisconfigured,
+}
+
+impl AuthError {
+    /// The HTTP status this refusal answers with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AuthError::MissingToken | AuthError::InvalidToken(_) => StatusCode::UNAUTHORIZED,
+            AuthError::Forbidden => StatusCode::FORBIDDEN,
+            AuthError::NotConfigured | AuthError::RouteMisconfigured => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    /// A stable snake-case code for logs and metrics.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AuthError::MissingToken => "missing_token",
+            AuthError::InvalidToken(reason) => reason.code(),
+            AuthError::Forbidden => "forbidden",
+            AuthError::NotConfigured => "not_configured",
+            AuthError::RouteMisconfigured => "route_misconfigured",
+        }
+    }
+
+    /// The `WWW-Authenticate` value for 401 answers (RFC 6750 §3).
+    pub fn www_authenticate(&self) -> Option<HeaderValue> {
+        match self {
+            AuthError::MissingToken => Some(HeaderValue::from_static("Bearer")),
+            AuthError::InvalidToken(reason) => {
+                // The description is one of our own fixed texts: no quotes, no backslashes,
+                // nothing from the request. Claim names are plain identifiers.
+                let value =
+                    format!(r#"Bearer error="invalid_token", error_description="{reason}""#);
+                Some(HeaderValue::from_str(&value).unwrap_or_else(|_| {
+                    HeaderValue::from_static(r#"Bearer error="invalid_token""#)
+                }))
+            }
+            _ => None,
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            AuthError::MissingToken => "Not authenticated".to_owned(),
+            AuthError::InvalidToken(reason) => {
+                let mut text = reason.to_string();
+                if let Some(first) = text.get_mut(0..1) {
+                    first.make_ascii_uppercase();
+                }
+                text
+            }
+            AuthError::Forbidden => "Not allowed to access another user's resources".to_owned(),
+            AuthError::NotConfigured | AuthError::RouteMisconfigured => {
+                "Internal server error".to_owned()
+            }
+        }
+    }
+}
+
+impl IntoResponse for AuthError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({ "detail": self.detail() }).to_string();
+        let mut response = (
+            self.status(),
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response();
+        if let Some(challenge) = self.www_authenticate() {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, challenge);
+        }
+        response
+    }
+}

@@ -1,0 +1,159 @@
+//! The axum extractors and the ownership check.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use serde::de::{DeserializeOwned, IgnoredAny};
+
+use crate::config::Auth;
+use crate::error::{AuthError, TokenError};
+use crate::token::VerifiedToken;
+
+/// The verified claims of the request's bearer token.
+///
+/// As an extractor it answers 401 when the token is missing or invalid. `T` is the
+/// application's own claims type, deserialized from the same verified payload; the default
+/// ignores everything but the registered claims. Dereferences to [`VerifiedToken`].
+///
+/// `Option<Claims>` is the variant for routes where authentication is optional: `None` when no
+/// `Authorization` header was sent, 401 when one was sent and is invalid.
+///
+/// A request verifies its token once: further `Claims` extractors (and the check that
+/// `#[authorized]` injects) reuse the result.
+///
+/// ```
+/// use auth_runtime::Claims;
+/// use serde::Deserialize;
+///
+/// #[derive(Deserialize)]
+/// struct Profile {
+///     email: String,
+/// }
+///
+/// async fn whoami(claims: Claims<Profile>) -> String {
+///     format!("{} <{}>", claims.user_id(), claims.custom.email)
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Claims<T = IgnoredAny> {
+    token: Arc<VerifiedToken>,
+    /// The application's own claims.
+    pub custom: T,
+}
+
+impl<T> Claims<T> {
+    /// The verified token this request carried.
+    pub fn token(&self) -> &VerifiedToken {
+        &self.token
+    }
+}
+
+impl<T> Deref for Claims<T> {
+    type Target = VerifiedToken;
+    fn deref(&self) -> &VerifiedToken {
+        &self.token
+    }
+}
+
+impl<S, T> FromRequestParts<S> for Claims<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = AuthError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AuthError> {
+        let token = authenticate(parts)?;
+        let custom = token
+            .custom_claims()
+            .map_err(|reason| refuse(reason.into()))?;
+        Ok(Claims { token, custom })
+    }
+}
+
+impl<S, T> OptionalFromRequestParts<S> for Claims<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = AuthError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, AuthError> {
+        if parts.headers.contains_key(AUTHORIZATION) {
+            <Self as FromRequestParts<S>>::from_request_parts(parts, state)
+                .await
+                .map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+/// Verifies the request's bearer token, or returns the result of an earlier verification in
+/// the same request.
+///
+/// This is what every extractor of this crate calls first; call it from your own extractors
+/// or middleware to share the same once-per-request verification.
+pub fn authenticate(parts: &mut Parts) -> Result<Arc<VerifiedToken>, AuthError> {
+    if let Some(verified) = parts.extensions.get::<Arc<VerifiedToken>>() {
+        return Ok(Arc::clone(verified));
+    }
+    let Some(auth) = parts.extensions.get::<Auth>() else {
+        tracing::error!(
+            reason = "not_configured",
+            "a protected handler was reached without auth_runtime::Auth installed: add `.layer(auth.layer())` to the router"
+        );
+        return Err(AuthError::NotConfigured);
+    };
+    let token = bearer_token(parts).map_err(refuse)?;
+    let verified = Arc::new(auth.verify(token).map_err(|reason| refuse(reason.into()))?);
+    parts.extensions.insert(Arc::clone(&verified));
+    Ok(verified)
+}
+
+/// Logs a refusal (its reason code only) and passes it on.
+pub(crate) fn refuse(error: AuthError) -> AuthError {
+    tracing::debug!(
+        reason = error.code(),
+        status = error.status().as_u16(),
+        "request refused"
+    );
+    error
+}
+
+/// The credential of `Authorization: Bearer <token>` (RFC 6750 §2.1).
+fn bearer_token(parts: &Parts) -> Result<&str, AuthError> {
+    let mut values = parts.headers.get_all(AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return Err(AuthError::MissingToken);
+    };
+    if values.next().is_some() {
+        // Two credentials: which one would a proxy have checked? Refuse both.
+        return Err(TokenError::Malformed.into());
+    }
+    let value = value.to_str().map_err(|_| TokenError::Malformed)?;
+    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+    // The scheme is case-insensitive (RFC 7235 §2.1); another scheme is no bearer credential.
+    if !scheme.eq_ignore_ascii_case("Bearer") {
+        return Err(AuthError::MissingToken);
+    }
+    let token = token.trim_start_matches(' ');
+    if token.is_empty() || token.contains([' ', '\t']) {
+        return Err(TokenError::Malformed.into());
+    }
+    Ok(token)
+}
+
+/// The ownership decision: allows the request when the verified user id equals `path_value`
+/// exactly (code point by code point: no case folding, normalisation or trimming), and
+/// answers [`AuthError::Forbidden`] otherwise.
+pub fn authorize_owner(token: &VerifiedToken, path_value: &str) -> Result<(), AuthError> {
+    if token.user_id() == path_value {
+        Ok(())
+    } else {
+        Err(refuse(AuthError::Forbidden))
+    }
+}

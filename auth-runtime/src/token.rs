@@ -1,0 +1,807 @@
+//! JWS compact parsing, HS256 verification and claim validation.
+//!
+//! The order of work is fixed: size cap, structure, header policy, signature, and only then
+//! the payload. Nothing in the payload is looked at before the signature has verified.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+use sha2::Sha256;
+
+use crate::error::TokenError;
+
+/// The longest token accepted, in bytes. Longer tokens are refused before any decoding.
+pub const MAX_TOKEN_LEN: usize = 8 * 1024;
+
+/// A prepared HMAC-SHA256 key: the inner and outer pads are computed once, at start-up.
+#[derive(Clone)]
+pub(crate) struct HmacKey(Hmac<Sha256>);
+
+impl HmacKey {
+    pub(crate) fn new(secret: &[u8]) -> Self {
+        // HMAC accepts keys of any length; `new_from_slice` cannot fail for it.
+        match Hmac::<Sha256>::new_from_slice(secret) {
+            Ok(mac) => HmacKey(mac),
+            Err(_) => unreachable!("HMAC takes keys of any length"),
+        }
+    }
+
+    fn verify(&self, signing_input: &[u8], signature: &[u8]) -> bool {
+        let mut mac = self.0.clone();
+        mac.update(signing_input);
+        // Constant-time comparison.
+        mac.verify_slice(signature).is_ok()
+    }
+}
+
+/// What a token must satisfy besides its signature.
+pub(crate) struct ClaimPolicy {
+    pub(crate) issuer: Option<Box<str>>,
+    pub(crate) audience: Option<Box<str>>,
+    pub(crate) leeway: u64,
+    pub(crate) user_id_claim: Box<str>,
+}
+
+/// A token whose signature and claims have been verified.
+///
+/// Handlers usually reach it through [`Claims`](crate::Claims), which dereferences to it.
+#[derive(Clone)]
+pub struct VerifiedToken {
+    user_id: String,
+    subject: Option<String>,
+    issuer: Option<String>,
+    audience: Vec<String>,
+    expires_at: u64,
+    not_before: Option<u64>,
+    issued_at: Option<u64>,
+    payload: Box<[u8]>,
+}
+
+impl VerifiedToken {
+    /// The user id: the value of the configured user-id claim (`uid` by default).
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    /// The `sub` claim, if present.
+    pub fn subject(&self) -> Option<&str> {
+        self.subject.as_deref()
+    }
+
+    /// The `iss` claim, if present.
+    pub fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
+    }
+
+    /// The `aud` claim as a list (a single string becomes a list of one).
+    pub fn audience(&self) -> &[String] {
+        &self.audience
+    }
+
+    /// `exp`, in seconds since the Unix epoch.
+    pub fn expires_at(&self) -> u64 {
+        self.expires_at
+    }
+
+    /// `nbf`, in seconds since the Unix epoch, if present.
+    pub fn not_before(&self) -> Option<u64> {
+        self.not_before
+    }
+
+    /// `iat`, in seconds since the Unix epoch, if present.
+    pub fn issued_at(&self) -> Option<u64> {
+        self.issued_at
+    }
+
+    /// Deserializes the whole verified payload into the application's own claims type.
+    pub fn custom_claims<T: DeserializeOwned>(&self) -> Result<T, TokenError> {
+        serde_json::from_slice(&self.payload).map_err(|_| TokenError::CustomClaims)
+    }
+}
+
+impl fmt::Debug for VerifiedToken {
+    // Claim values are personal data: keep them out of `{:?}` output that may reach a log.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifiedToken")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Verifies an HS256 compact JWS against `keys` and validates its claims at time `now`.
+pub(crate) fn verify_hs256(
+    token: &str,
+    keys: &[HmacKey],
+    policy: &ClaimPolicy,
+    now: u64,
+) -> Result<VerifiedToken, TokenError> {
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(TokenError::TooLong);
+    }
+    let (signing_input, signature_b64) = token.rsplit_once('.').ok_or(TokenError::Malformed)?;
+    let (header_b64, payload_b64) = signing_input.split_once('.').ok_or(TokenError::Malformed)?;
+    if payload_b64.contains('.') {
+        // Four or more segments: a JWE, or garbage.
+        return Err(TokenError::Malformed);
+    }
+
+    check_header(&decode_segment(header_b64)?)?;
+
+    let mut signature = [0u8; 32];
+    match URL_SAFE_NO_PAD.decode_slice(signature_b64, &mut signature) {
+        Ok(32) => {}
+        _ => return Err(TokenError::BadSignature),
+    }
+    if !keys
+        .iter()
+        .any(|key| key.verify(signing_input.as_bytes(), &signature))
+    {
+        return Err(TokenError::BadSignature);
+    }
+
+    let payload = decode_segment(payload_b64)?;
+    validate_claims(payload, policy, now)
+}
+
+/// Decodes one base64url segment (no padding, canonical trailing bits) holding a JSON object.
+fn decode_segment(segment: &str) -> Result<Vec<u8>, TokenError> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|_| TokenError::Malformed)?;
+    // serde would also accept a JSON array for a struct; a JOSE header and a JWT claims set
+    // must be objects (RFC 7515 §4, RFC 7519 §7.2).
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => Ok(bytes),
+        _ => Err(TokenError::Malformed),
+    }
+}
+
+#[derive(Deserialize)]
+struct Header<'a> {
+    #[serde(borrow)]
+    alg: std::borrow::Cow<'a, str>,
+    #[serde(default, borrow)]
+    typ: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, deserialize_with = "present")]
+    crit: bool,
+    #[serde(default, deserialize_with = "present")]
+    b64: bool,
+}
+
+/// `true` whenever the member exists, whatever its value (`null` included).
+fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    IgnoredAny::deserialize(deserializer).map(|_| true)
+}
+
+fn check_header(json: &[u8]) -> Result<(), TokenError> {
+    // Duplicate members are refused by serde's derived visitor ("duplicate field").
+    let header: Header<'_> = serde_json::from_slice(json).map_err(|_| TokenError::Malformed)?;
+    if header.crit || header.b64 {
+        return Err(TokenError::CriticalHeader);
+    }
+    if header.alg != "HS256" {
+        return Err(TokenError::UnsupportedAlgorithm);
+    }
+    if let Some(typ) = header.typ
+        && !typ.eq_ignore_ascii_case("JWT")
+        && !typ.eq_ignore_ascii_case("application/jwt")
+    {
+        return Err(TokenError::UnsupportedType);
+    }
+    Ok(())
+}
+
+/// The registered claims as they appear in the payload, types not yet checked.
+#[derive(Default)]
+struct RawClaims {
+    exp: Option<Value>,
+    nbf: Option<Value>,
+    iat: Option<Value>,
+    iss: Option<Value>,
+    aud: Option<Value>,
+    sub: Option<Value>,
+    user_id: Option<Value>,
+    duplicate: Option<&'static str>,
+}
+
+#[derive(Clone, Copy)]
+enum Key {
+    Exp,
+    Nbf,
+    Iat,
+    Iss,
+    Aud,
+    Sub,
+    UserId,
+    Other,
+}
+
+impl Key {
+    fn name(self, user_id_claim: &'static str) -> &'static str {
+        match self {
+            Key::Exp => "exp",
+            Key::Nbf => "nbf",
+            Key::Iat => "iat",
+            Key::Iss => "iss",
+            Key::Aud => "aud",
+            Key::Sub => "sub",
+            Key::UserId => user_id_claim,
+            Key::Other => "",
+        }
+    }
+}
+
+struct KeySeed<'p>(&'p str);
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Key;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Key, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed<'_> {
+    type Value = Key;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a claim name")
+    }
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<Key, E> {
+        Ok(if name == self.0 {
+            Key::UserId
+        } else {
+            match name {
+                "exp" => Key::Exp,
+                "nbf" => Key::Nbf,
+                "iat" => Key::Iat,
+                "iss" => Key::Iss,
+                "aud" => Key::Aud,
+                "sub" => Key::Sub,
+                _ => Key::Other,
+            }
+        })
+    }
+}
+
+struct ClaimsSeed<'p>(&'p str);
+
+impl<'de> DeserializeSeed<'de> for ClaimsSeed<'_> {
+    type Value = RawClaims;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<RawClaims, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ClaimsSeed<'_> {
+    type Value = RawClaims;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JWT claims object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawClaims, A::Error> {
+        let mut raw = RawClaims::default();
+        while let Some(key) = map.next_key_seed(KeySeed(self.0))? {
+            let slot = match key {
+                Key::Exp => &mut raw.exp,
+                Key::Nbf => &mut raw.nbf,
+                Key::Iat => &mut raw.iat,
+                Key::Iss => &mut raw.iss,
+                Key::Aud => &mut raw.aud,
+                Key::Sub => &mut raw.sub,
+                Key::UserId => &mut raw.user_id,
+                Key::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            let value = map.next_value::<Value>()?;
+            // RFC 7519 §4 lets a parser refuse duplicate claim names; one that kept the last
+            // value could be fooled by a token that another parser reads differently.
+            if slot.replace(value).is_some() && raw.duplicate.is_none() {
+                raw.duplicate = Some(match key {
+                    Key::UserId => "user id",
+                    other => other.name(""),
+                });
+            }
+        }
+        Ok(raw)
+    }
+}
+
+fn numeric_date(value: Option<Value>, name: &'static str) -> Result<Option<u64>, TokenError> {
+    match value {
+        None => Ok(None),
+        // Integers only: a fraction, a negative number, a string or null is refused.
+        Some(Value::Number(n)) => n.as_u64().map(Some).ok_or(TokenError::InvalidClaim(name)),
+        Some(_) => Err(TokenError::InvalidClaim(name)),
+    }
+}
+
+fn optional_string(value: Option<Value>, name: &'static str) -> Result<Option<String>, TokenError> {
+    match value {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(TokenError::InvalidClaim(name)),
+    }
+}
+
+fn audience_list(value: Option<Value>) -> Result<Vec<String>, TokenError> {
+    match value {
+        None => Ok(Vec::new()),
+        Some(Value::String(s)) => Ok(vec![s]),
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .map(|item| match item {
+                Value::String(s) => Ok(s),
+                _ => Err(TokenError::InvalidClaim("aud")),
+            })
+            .collect(),
+        Some(_) => Err(TokenError::InvalidClaim("aud")),
+    }
+}
+
+fn validate_claims(
+    payload: Vec<u8>,
+    policy: &ClaimPolicy,
+    now: u64,
+) -> Result<VerifiedToken, TokenError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(&payload);
+    let raw = ClaimsSeed(&policy.user_id_claim)
+        .deserialize(&mut deserializer)
+        .and_then(|raw| deserializer.end().map(|()| raw))
+        .map_err(|_| TokenError::Malformed)?;
+    if let Some(name) = raw.duplicate {
+        return Err(TokenError::InvalidClaim(name));
+    }
+
+    let expires_at = numeric_date(raw.exp, "exp")?.ok_or(TokenError::MissingExpiry)?;
+    let not_before = numeric_date(raw.nbf, "nbf")?;
+    let issued_at = numeric_date(raw.iat, "iat")?;
+    if now >= expires_at.saturating_add(policy.leeway) {
+        return Err(TokenError::Expired);
+    }
+    if let Some(nbf) = not_before
+        && now.saturating_add(policy.leeway) < nbf
+    {
+        return Err(TokenError::NotYetValid);
+    }
+
+    let issuer = optional_string(raw.iss, "iss")?;
+    if let Some(expected) = &policy.issuer
+        && issuer.as_deref() != Some(&**expected)
+    {
+        return Err(TokenError::WrongIssuer);
+    }
+    let audience = audience_list(raw.aud)?;
+    if let Some(expected) = &policy.audience
+        && !audience.iter().any(|aud| **aud == **expected)
+    {
+        return Err(TokenError::WrongAudience);
+    }
+
+    let user_id = match raw.user_id {
+        None => return Err(TokenError::MissingUserId),
+        Some(Value::String(id)) if !id.trim().is_empty() => id,
+        Some(_) => return Err(TokenError::InvalidUserId),
+    };
+    let subject = if &*policy.user_id_claim == "sub" {
+        Some(user_id.clone())
+    } else {
+        optional_string(raw.sub, "sub")?
+    };
+
+    Ok(VerifiedToken {
+        user_id,
+        subject,
+        issuer,
+        audience,
+        expires_at,
+        not_before,
+        issued_at,
+        payload: payload.into_boxed_slice(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz-test-secret";
+    const NOW: u64 = 1_700_000_000;
+
+    fn policy() -> ClaimPolicy {
+        ClaimPolicy {
+            issuer: None,
+            audience: None,
+            leeway: 0,
+            user_id_claim: "uid".into(),
+        }
+    }
+
+    /// Signs with `jsonwebtoken`, an independent implementation.
+    fn sign(claims: &Value) -> String {
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+            claims,
+            &jsonwebtoken::EncodingKey::from_secret(SECRET),
+        )
+        .expect("signing a JSON object cannot fail")
+    }
+
+    /// Signs arbitrary header and payload bytes with our key, to build malformed tokens.
+    fn sign_raw(header: &[u8], payload: &[u8]) -> String {
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(payload)
+        );
+        let mut mac = Hmac::<Sha256>::new_from_slice(SECRET).expect("any key length");
+        mac.update(input.as_bytes());
+        format!(
+            "{input}.{}",
+            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        )
+    }
+
+    fn check(token: &str) -> Result<VerifiedToken, TokenError> {
+        verify_hs256(token, &[HmacKey::new(SECRET)], &policy(), NOW)
+    }
+
+    #[test]
+    fn accepts_a_valid_token_and_exposes_its_claims() {
+        let token = sign(&serde_json::json!({
+            "uid": "alice", "sub": "alice-sub", "exp": NOW + 60, "iat": NOW, "nbf": NOW,
+            "iss": "http://localhost:3000", "aud": ["a", "b"], "role": "admin"
+        }));
+        let verified = check(&token).expect("valid");
+        assert_eq!(verified.user_id(), "alice");
+        assert_eq!(verified.subject(), Some("alice-sub"));
+        assert_eq!(verified.issuer(), Some("http://localhost:3000"));
+        assert_eq!(verified.audience(), ["a", "b"]);
+        assert_eq!(verified.expires_at(), NOW + 60);
+        assert_eq!(verified.issued_at(), Some(NOW));
+        assert_eq!(verified.not_before(), Some(NOW));
+        #[derive(Deserialize)]
+        struct Custom {
+            role: String,
+        }
+        assert_eq!(
+            verified.custom_claims::<Custom>().expect("role").role,
+            "admin"
+        );
+        assert_eq!(
+            verified.custom_claims::<Vec<u8>>().err(),
+            Some(TokenError::CustomClaims)
+        );
+    }
+
+    #[test]
+    fn time_claims_are_strict() {
+        let with = |claims: Value| check(&sign(&claims)).err();
+        assert_eq!(
+            with(serde_json::json!({"uid": "a"})),
+            Some(TokenError::MissingExpiry)
+        );
+        assert_eq!(
+            with(serde_json::json!({"uid": "a", "exp": NOW})),
+            Some(TokenError::Expired)
+        );
+        assert_eq!(
+            with(serde_json::json!({"uid": "a", "exp": NOW - 1})),
+            Some(TokenError::Expired)
+        );
+        assert_eq!(with(serde_json::json!({"uid": "a", "exp": NOW + 1})), None);
+        for bad in [
+            serde_json::json!(null),
+            serde_json::json!("1800000000"),
+            serde_json::json!(1.8e9),
+            serde_json::json!(-1),
+            serde_json::json!([NOW + 60]),
+        ] {
+            assert_eq!(
+                with(serde_json::json!({"uid": "a", "exp": bad})),
+                Some(TokenError::InvalidClaim("exp")),
+                "exp = {bad}"
+            );
+        }
+        assert_eq!(
+            with(serde_json::json!({"uid": "a", "exp": u64::MAX})),
+            None,
+            "a huge exp does not overflow"
+        );
+        assert_eq!(
+            with(serde_json::json!({"uid": "a", "exp": NOW + 60, "nbf": NOW + 1})),
+            Some(TokenError::NotYetValid)
+        );
+        assert_eq!(
+            with(serde_json::json!({"uid": "a", "exp": NOW + 60, "nbf": u64::MAX})),
+            Some(TokenError::NotYetValid)
+        );
+        assert_eq!(
+            with(serde_json::json!({"uid": "a", "exp": NOW + 60, "iat": "yesterday"})),
+            Some(TokenError::InvalidClaim("iat"))
+        );
+    }
+
+    #[test]
+    fn leeway_applies_to_exp_and_nbf() {
+        let policy = ClaimPolicy {
+            leeway: 30,
+            ..policy()
+        };
+        let key = [HmacKey::new(SECRET)];
+        let token = sign(&serde_json::json!({"uid": "a", "exp": NOW - 10, "nbf": NOW + 10}));
+        assert!(verify_hs256(&token, &key, &policy, NOW).is_ok());
+        let token = sign(&serde_json::json!({"uid": "a", "exp": NOW - 30}));
+        assert_eq!(
+            verify_hs256(&token, &key, &policy, NOW).err(),
+            Some(TokenError::Expired)
+        );
+    }
+
+    #[test]
+    fn user_id_must_be_a_non_empty_string() {
+        let with =
+            |uid: Value| check(&sign(&serde_json::json!({"uid": uid, "exp": NOW + 60}))).err();
+        for bad in [
+            serde_json::json!(null),
+            serde_json::json!(42),
+            serde_json::json!(["alice"]),
+            serde_json::json!({"id": "alice"}),
+            serde_json::json!(true),
+            serde_json::json!(""),
+            serde_json::json!("  \t"),
+        ] {
+            assert_eq!(
+                with(bad.clone()),
+                Some(TokenError::InvalidUserId),
+                "uid = {bad}"
+            );
+        }
+        assert_eq!(
+            check(&sign(&serde_json::json!({"sub": "alice", "exp": NOW + 60}))).err(),
+            Some(TokenError::MissingUserId),
+            "a stock Better Auth token carries `sub`, not `uid`"
+        );
+    }
+
+    #[test]
+    fn duplicate_claims_are_refused() {
+        let payload = format!(r#"{{"uid":"a","exp":{},"exp":{}}}"#, NOW - 100, NOW + 100);
+        let token = sign_raw(br#"{"alg":"HS256"}"#, payload.as_bytes());
+        assert_eq!(check(&token).err(), Some(TokenError::InvalidClaim("exp")));
+        let payload = format!(r#"{{"uid":"a","exp":{},"uid":"b"}}"#, NOW + 100);
+        let token = sign_raw(br#"{"alg":"HS256"}"#, payload.as_bytes());
+        assert_eq!(
+            check(&token).err(),
+            Some(TokenError::InvalidClaim("user id"))
+        );
+        let payload = format!(r#"{{"uid":"a","exp":{},"\u0065xp":1}}"#, NOW + 100);
+        let token = sign_raw(br#"{"alg":"HS256"}"#, payload.as_bytes());
+        assert_eq!(
+            check(&token).err(),
+            Some(TokenError::InvalidClaim("exp")),
+            "escaped names are the same name"
+        );
+    }
+
+    #[test]
+    fn issuer_and_audience_are_required_when_configured() {
+        let policy = ClaimPolicy {
+            issuer: Some("http://localhost:3000".into()),
+            audience: Some("http://localhost:3000".into()),
+            ..policy()
+        };
+        let key = [HmacKey::new(SECRET)];
+        let run = |claims: Value| verify_hs256(&sign(&claims), &key, &policy, NOW).err();
+        let origin = "http://localhost:3000";
+        assert_eq!(
+            run(serde_json::json!({"uid": "a", "exp": NOW + 9, "iss": origin, "aud": origin})),
+            None
+        );
+        assert_eq!(
+            run(
+                serde_json::json!({"uid": "a", "exp": NOW + 9, "iss": origin, "aud": ["x", origin]})
+            ),
+            None
+        );
+        assert_eq!(
+            run(serde_json::json!({"uid": "a", "exp": NOW + 9, "aud": origin})),
+            Some(TokenError::WrongIssuer)
+        );
+        assert_eq!(
+            run(
+                serde_json::json!({"uid": "a", "exp": NOW + 9, "iss": format!("{origin}/"), "aud": origin})
+            ),
+            Some(TokenError::WrongIssuer)
+        );
+        assert_eq!(
+            run(serde_json::json!({"uid": "a", "exp": NOW + 9, "iss": origin})),
+            Some(TokenError::WrongAudience)
+        );
+        assert_eq!(
+            run(serde_json::json!({"uid": "a", "exp": NOW + 9, "iss": origin, "aud": []})),
+            Some(TokenError::WrongAudience)
+        );
+        assert_eq!(
+            run(serde_json::json!({"uid": "a", "exp": NOW + 9, "iss": origin, "aud": [1]})),
+            Some(TokenError::InvalidClaim("aud"))
+        );
+    }
+
+    #[test]
+    fn header_policy() {
+        let payload = format!(r#"{{"uid":"a","exp":{}}}"#, NOW + 100);
+        let with = |header: &str| check(&sign_raw(header.as_bytes(), payload.as_bytes())).err();
+        assert_eq!(with(r#"{"alg":"HS256"}"#), None);
+        assert_eq!(
+            with(
+                r#"{"alg":"HS256","typ":"JWT","kid":"../../etc/passwd","jku":"http://127.0.0.1:1/"}"#
+            ),
+            None
+        );
+        assert_eq!(with(r#"{"alg":"HS256","typ":"jwt"}"#), None);
+        for alg in [
+            "none", "None", "NONE", "nOnE", "HS384", "HS512", "RS256", "ES256", "EdDSA", "hs256",
+            "",
+        ] {
+            assert_eq!(
+                with(&format!(r#"{{"alg":"{alg}"}}"#)),
+                Some(TokenError::UnsupportedAlgorithm),
+                "alg {alg}"
+            );
+        }
+        assert_eq!(
+            with(r#"{"typ":"JWT"}"#),
+            Some(TokenError::Malformed),
+            "no alg"
+        );
+        assert_eq!(
+            with(r#"{"alg":"HS256","alg":"none"}"#),
+            Some(TokenError::Malformed)
+        );
+        assert_eq!(with(r#"{"alg":null}"#), Some(TokenError::Malformed));
+        assert_eq!(with(r#"["HS256"]"#), Some(TokenError::Malformed));
+        assert_eq!(
+            with(r#"{"alg":"HS256","crit":["exp"]}"#),
+            Some(TokenError::CriticalHeader)
+        );
+        assert_eq!(
+            with(r#"{"alg":"HS256","crit":null}"#),
+            Some(TokenError::CriticalHeader)
+        );
+        assert_eq!(
+            with(r#"{"alg":"HS256","b64":false}"#),
+            Some(TokenError::CriticalHeader)
+        );
+        assert_eq!(
+            with(r#"{"alg":"HS256","typ":"JWE"}"#),
+            Some(TokenError::UnsupportedType)
+        );
+    }
+
+    #[test]
+    fn structure_and_signature() {
+        let good = sign(&serde_json::json!({"uid": "a", "exp": NOW + 60}));
+        assert!(check(&good).is_ok());
+        let (input, sig) = good.rsplit_once('.').expect("three parts");
+        assert_eq!(
+            check(input).err(),
+            Some(TokenError::Malformed),
+            "two segments"
+        );
+        assert_eq!(
+            check(&format!("{good}.")).err(),
+            Some(TokenError::Malformed)
+        );
+        assert_eq!(
+            check(&format!("{input}.")).err(),
+            Some(TokenError::BadSignature)
+        );
+        assert_eq!(
+            check(&format!("{input}.{}", &sig[..sig.len() - 2])).err(),
+            Some(TokenError::BadSignature)
+        );
+        assert_eq!(
+            check(&format!("{good}=")).err(),
+            Some(TokenError::BadSignature),
+            "padding"
+        );
+        assert_eq!(
+            check(&format!("{input}.{sig}.x.y")).err(),
+            Some(TokenError::Malformed),
+            "JWE shape"
+        );
+        assert_eq!(check("").err(), Some(TokenError::Malformed));
+        assert_eq!(check("..").err(), Some(TokenError::Malformed));
+        assert_eq!(
+            check(&"a".repeat(MAX_TOKEN_LEN + 1)).err(),
+            Some(TokenError::TooLong)
+        );
+
+        let other = verify_hs256(
+            &good,
+            &[HmacKey::new(b"another-secret-of-thirty-two-bytes!!")],
+            &policy(),
+            NOW,
+        );
+        assert_eq!(other.err(), Some(TokenError::BadSignature));
+        let rotated = verify_hs256(
+            &good,
+            &[
+                HmacKey::new(b"another-secret-of-thirty-two-bytes!!"),
+                HmacKey::new(SECRET),
+            ],
+            &policy(),
+            NOW,
+        );
+        assert!(rotated.is_ok(), "any configured key verifies");
+
+        // The last character of a 43-character signature carries 2 unused bits: a
+        // non-canonical encoding of the same bytes is refused.
+        let last = sig.chars().last().expect("non-empty");
+        let sibling = match last {
+            'A' => 'B',
+            c => char::from(c as u8 - 1),
+        };
+        assert_eq!(
+            check(&format!("{input}.{}{sibling}", &sig[..sig.len() - 1])).err(),
+            Some(TokenError::BadSignature)
+        );
+
+        // Every single-byte change is refused.
+        for i in 0..good.len() {
+            let mut bytes = good.clone().into_bytes();
+            bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
+            let tampered = String::from_utf8(bytes).expect("ascii");
+            if tampered != good {
+                assert!(check(&tampered).is_err(), "byte {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn payload_is_read_only_after_the_signature() {
+        // A garbage payload with a bad signature is a signature failure, not a parse error.
+        let token = format!(
+            "{}.{}.{}",
+            URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256"}"#),
+            URL_SAFE_NO_PAD.encode(b"not json"),
+            "AAAA"
+        );
+        assert_eq!(check(&token).err(), Some(TokenError::BadSignature));
+        let token = sign_raw(br#"{"alg":"HS256"}"#, b"not json");
+        assert_eq!(check(&token).err(), Some(TokenError::Malformed));
+        let token = sign_raw(br#"{"alg":"HS256"}"#, br#"[1,2]"#);
+        assert_eq!(check(&token).err(), Some(TokenError::Malformed));
+        let nested = format!(
+            r#"{{"uid":"a","exp":{},"x":{}1{}}}"#,
+            NOW + 60,
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
+        let token = sign_raw(br#"{"alg":"HS256"}"#, nested.as_bytes());
+        assert!(token.len() > MAX_TOKEN_LEN);
+        // Deep nesting in an unknown claim is skipped without recursion; in a registered claim
+        // it meets serde_json's recursion limit. Neither overflows the stack.
+        let nested = format!(
+            r#"{{"uid":"a","exp":{},"x":{}1{}}}"#,
+            NOW + 60,
+            "[".repeat(1_000),
+            "]".repeat(1_000)
+        );
+        let token = sign_raw(br#"{"alg":"HS256"}"#, nested.as_bytes());
+        assert_eq!(check(&token).err(), None);
+        let nested = format!(
+            r#"{{"uid":"a","exp":{},"aud":{}1{}}}"#,
+            NOW + 60,
+            "[".repeat(1_000),
+            "]".repeat(1_000)
+        );
+        let token = sign_raw(br#"{"alg":"HS256"}"#, nested.as_bytes());
+        assert_eq!(check(&token).err(), Some(TokenError::Malformed));
+    }
+}

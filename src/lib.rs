@@ -1,0 +1,1 @@
+//! Workspace root: examples and end-to-end tests live beside this crate.
