@@ -125,7 +125,7 @@ impl Auth {
     /// | `AUTH_JWT_USER_ID_CLAIM` | optional: the user-id claim, default `uid` |
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::builder()
-            .apply_env(|var| std::env::var_os(var))?
+            .apply_env(std::env::var_os)?
             .build()
     }
 

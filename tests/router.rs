@@ -1,0 +1,485 @@
+//! auth-runtime through a real `axum::Router` over loopback HTTP: every refusal reason answers
+//! the right status, `WWW-Authenticate` and body, and every allowed case answers 200.
+
+mod common;
+
+use auth_runtime::testing::{self, TEST_SECRET, token_for};
+use auth_runtime::{Auth, Claims, authorized};
+use axum::Router;
+use axum::extract::Path;
+use axum::routing::get;
+use common::{fetch, serve};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+struct Profile {
+    email: String,
+}
+
+async fn me(claims: Claims) -> String {
+    claims.user_id().to_owned()
+}
+
+async fn profile(claims: Claims<Profile>) -> String {
+    claims.custom.email.clone()
+}
+
+async fn maybe(claims: Option<Claims>) -> String {
+    claims.map_or_else(|| "anonymous".to_owned(), |c| c.user_id().to_owned())
+}
+
+/// Two extractors in one request share one verification.
+async fn twice(first: Claims, second: Claims<serde_json::Value>) -> String {
+    assert!(std::ptr::eq(first.token(), second.token()), "verified once");
+    second.custom["uid"].as_str().unwrap_or_default().to_owned()
+}
+
+#[authorized(path_param = "user_id")]
+async fn tasks(Path(user_id): Path<String>, claims: Claims) -> String {
+    assert_eq!(claims.user_id(), user_id);
+    format!("tasks of {user_id}")
+}
+
+fn app(auth: Auth) -> Router {
+    Router::new()
+        .route("/me", get(me))
+        .route("/profile", get(profile))
+        .route("/maybe", get(maybe))
+        .route("/twice", get(twice))
+        .route("/api/{user_id}/tasks", get(tasks))
+        .layer(auth.layer())
+}
+
+const INVALID: &str = r#"Bearer error="invalid_token""#;
+
+async fn expect_invalid(addr: std::net::SocketAddr, token: &str, description: &str) {
+    let response = fetch("/me").bearer(token).send(addr).await;
+    assert_eq!(response.status, 401, "{description}: {}", response.body);
+    let challenge = response.header("www-authenticate").expect("challenge");
+    assert!(challenge.starts_with(INVALID), "{challenge}");
+    assert!(
+        challenge.contains(&format!(r#"error_description="{description}""#)),
+        "{challenge}"
+    );
+    assert_eq!(response.header("content-type"), Some("application/json"));
+    assert!(!response.body.contains(token), "the token is never echoed");
+}
+
+#[tokio::test]
+async fn allowed_requests_answer_200() {
+    let addr = serve(app(testing::auth())).await;
+    let token = token_for("alice")
+        .claim("email", "alice@example.com")
+        .sign();
+
+    for (path, body) in [
+        ("/me", "alice"),
+        ("/profile", "alice@example.com"),
+        ("/maybe", "alice"),
+        ("/twice", "alice"),
+        ("/api/alice/tasks", "tasks of alice"),
+    ] {
+        let response = fetch(path).bearer(&token).send(addr).await;
+        assert_eq!(
+            (response.status, response.body.as_str()),
+            (200, body),
+            "{path}"
+        );
+    }
+    let response = fetch("/maybe").send(addr).await;
+    assert_eq!(
+        (response.status, response.body.as_str()),
+        (200, "anonymous")
+    );
+    // The scheme is case-insensitive and may be followed by several spaces (RFC 6750 §2.1).
+    for header in [format!("bearer {token}"), format!("BEARER   {token}")] {
+        let response = fetch("/me")
+            .header("Authorization", header)
+            .send(addr)
+            .await;
+        assert_eq!(response.status, 200);
+    }
+}
+
+#[tokio::test]
+async fn missing_credentials_answer_401_without_error_code() {
+    let addr = serve(app(testing::auth())).await;
+    // No Authorization header, or another scheme: no bearer credential (RFC 6750 §3.1).
+    for header in [
+        None,
+        Some("Basic YWxpY2U6c2VjcmV0"),
+        Some("Token abc"),
+        Some("Bearer"),
+    ] {
+        let mut request = fetch("/me");
+        if let Some(value) = header {
+            request = request.header("Authorization", value);
+        }
+        let response = request.send(addr).await;
+        if header == Some("Bearer") {
+            // The Bearer scheme with no credential is a malformed credential.
+            assert_eq!(response.status, 401);
+            assert!(
+                response
+                    .header("www-authenticate")
+                    .unwrap_or_default()
+                    .starts_with(INVALID)
+            );
+            continue;
+        }
+        assert_eq!(response.status, 401, "{header:?}");
+        assert_eq!(
+            response.header("www-authenticate"),
+            Some("Bearer"),
+            "{header:?}"
+        );
+        assert_eq!(response.detail(), "Not authenticated");
+    }
+    // A token in a cookie or the query string is ignored.
+    let token = token_for("alice").sign();
+    let response = fetch(&format!("/me?access_token={token}"))
+        .header("Cookie", format!("token={token}"))
+        .send(addr)
+        .await;
+    assert_eq!(response.status, 401);
+    assert_eq!(response.header("www-authenticate"), Some("Bearer"));
+    // Optional auth: a credential that is sent must be valid.
+    let response = fetch("/maybe").bearer("garbage").send(addr).await;
+    assert_eq!(response.status, 401);
+}
+
+#[tokio::test]
+async fn every_refusal_reason_answers_401_invalid_token() {
+    let addr = serve(app(testing::auth())).await;
+    let valid = token_for("alice").sign();
+
+    expect_invalid(addr, "not-a-jwt", "the token is malformed").await;
+    expect_invalid(addr, &format!("{valid}.extra"), "the token is malformed").await;
+    expect_invalid(addr, &"a".repeat(9000), "the token is too long").await;
+    expect_invalid(
+        addr,
+        &token_for("alice").expired().sign(),
+        "the token has expired",
+    )
+    .await;
+    expect_invalid(
+        addr,
+        &token_for("alice").not_yet_valid().sign(),
+        "the token is not valid yet",
+    )
+    .await;
+    expect_invalid(
+        addr,
+        &token_for("alice").without("exp").sign(),
+        "the token has no expiry",
+    )
+    .await;
+    expect_invalid(
+        addr,
+        &token_for("alice").claim("exp", "tomorrow").sign(),
+        "the token's `exp` claim is invalid",
+    )
+    .await;
+    expect_invalid(
+        addr,
+        &token_for("alice")
+            .secret("some-other-secret-that-is-long-enough")
+            .sign(),
+        "the token's signature is invalid",
+    )
+    .await;
+    expect_invalid(
+        addr,
+        &token_for("alice")
+            .without("uid")
+            .claim("sub", "alice")
+            .sign(),
+        "the token has no user id claim",
+    )
+    .await;
+    expect_invalid(
+        addr,
+        &token_for("alice").claim("uid", 42).sign(),
+        "the token's user id claim is not a non-empty string",
+    )
+    .await;
+    expect_invalid(
+        addr,
+        &token_for("alice").claim("uid", "").sign(),
+        "the token's user id claim is not a non-empty string",
+    )
+    .await;
+
+    // alg: none, with the signature stripped.
+    let (header_and_payload, _) = valid.rsplit_once('.').expect("jws");
+    let (_, payload) = header_and_payload.split_once('.').expect("jws");
+    let none = format!("eyJhbGciOiJub25lIn0.{payload}.");
+    expect_invalid(addr, &none, "the token's algorithm is not accepted").await;
+
+    // HS512 with the right secret: the algorithm is pinned.
+    let hs512 = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS512),
+        &json!({"uid": "alice", "exp": 4_000_000_000u64}),
+        &jsonwebtoken::EncodingKey::from_secret(TEST_SECRET.as_bytes()),
+    )
+    .expect("sign");
+    expect_invalid(addr, &hs512, "the token's algorithm is not accepted").await;
+
+    // Custom claims the application requires are missing.
+    let response = fetch("/profile").bearer(&valid).send(addr).await;
+    assert_eq!(response.status, 401);
+    assert!(
+        response
+            .header("www-authenticate")
+            .unwrap_or_default()
+            .contains("the token lacks claims")
+    );
+
+    // Two Authorization headers.
+    let response = fetch("/me").bearer(&valid).bearer(&valid).send(addr).await;
+    assert_eq!(response.status, 401);
+    assert!(
+        response
+            .header("www-authenticate")
+            .unwrap_or_default()
+            .starts_with(INVALID)
+    );
+
+    // Non-ASCII bytes in the header value.
+    let response = fetch("/me")
+        .header("Authorization", b"Bearer \xff\xfe")
+        .send(addr)
+        .await;
+    assert_eq!(response.status, 401);
+}
+
+#[tokio::test]
+async fn issuer_and_audience_when_configured() {
+    let origin = "http://localhost:3000";
+    let auth = Auth::builder()
+        .hs256_secret(TEST_SECRET)
+        .issuer(origin)
+        .audience(origin)
+        .build()
+        .expect("valid configuration");
+    let addr = serve(app(auth)).await;
+    let good = token_for("alice")
+        .claim("iss", origin)
+        .claim("aud", origin)
+        .sign();
+    assert_eq!(fetch("/me").bearer(&good).send(addr).await.status, 200);
+    // jsonwebtoken alone would let a token without iss/aud pass: here they are required.
+    expect_invalid(
+        addr,
+        &token_for("alice").claim("aud", origin).sign(),
+        "the token's issuer is not accepted",
+    )
+    .await;
+    expect_invalid(
+        addr,
+        &token_for("alice").claim("iss", origin).sign(),
+        "the token's audience is not accepted",
+    )
+    .await;
+    expect_invalid(
+        addr,
+        &token_for("alice")
+            .claim("iss", format!("{origin}/api/auth"))
+            .claim("aud", origin)
+            .sign(),
+        "the token's issuer is not accepted",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn user_id_claim_is_configurable() {
+    let auth = Auth::builder()
+        .hs256_secret(TEST_SECRET)
+        .user_id_claim("sub")
+        .build()
+        .expect("valid configuration");
+    let addr = serve(app(auth)).await;
+    let stock = token_for("ignored")
+        .without("uid")
+        .claim("sub", "bob")
+        .sign();
+    let response = fetch("/api/bob/tasks").bearer(&stock).send(addr).await;
+    assert_eq!(
+        (response.status, response.body.as_str()),
+        (200, "tasks of bob")
+    );
+    // A `uid` claim is not consulted when the claim is `sub`.
+    let uid_only = token_for("bob").sign();
+    assert_eq!(
+        fetch("/api/bob/tasks")
+            .bearer(&uid_only)
+            .send(addr)
+            .await
+            .status,
+        401
+    );
+}
+
+#[tokio::test]
+async fn previous_secret_is_accepted_during_rotation() {
+    let old = "the-previous-secret-still-accepted-for-a-while";
+    let auth = Auth::builder()
+        .hs256_secret(TEST_SECRET)
+        .previous_hs256_secret(old)
+        .build()
+        .expect("valid configuration");
+    let addr = serve(app(auth)).await;
+    for secret in [TEST_SECRET, old] {
+        let token = token_for("alice").secret(secret).sign();
+        assert_eq!(fetch("/me").bearer(&token).send(addr).await.status, 200);
+    }
+}
+
+#[tokio::test]
+async fn ownership_is_exact() {
+    let addr = serve(app(testing::auth())).await;
+    let token = token_for("alice").sign();
+    for path in [
+        "/api/bob/tasks",
+        "/api/Alice/tasks",
+        "/api/ALICE/tasks",
+        "/api/alice%20/tasks",
+        "/api/%20alice/tasks",
+        "/api/alic%C3%A9/tasks",
+        "/api/alice%00/tasks",
+        "/api/%61lice%2F/tasks",
+        "/api/%FF/tasks",
+    ] {
+        let response = fetch(path).bearer(&token).send(addr).await;
+        assert_eq!(response.status, 403, "{path}: {}", response.body);
+        assert_eq!(response.header("www-authenticate"), None);
+        assert_eq!(
+            response.detail(),
+            "Not allowed to access another user's resources"
+        );
+    }
+    // Percent-encoding of the same characters is the same user id (axum decodes the capture,
+    // and the handler's Path sees the decoded value too).
+    let response = fetch("/api/%61lice/tasks").bearer(&token).send(addr).await;
+    assert_eq!(response.status, 200);
+    // Unicode: NFC and NFD spellings are different user ids.
+    let nfc = token_for("jos\u{e9}").sign();
+    assert_eq!(
+        fetch("/api/jos%C3%A9/tasks")
+            .bearer(&nfc)
+            .send(addr)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        fetch("/api/jose%CC%81/tasks")
+            .bearer(&nfc)
+            .send(addr)
+            .await
+            .status,
+        403
+    );
+    // 401 wins over 403: without a valid token the path is never compared.
+    assert_eq!(fetch("/api/bob/tasks").send(addr).await.status, 401);
+}
+
+#[tokio::test]
+async fn missing_configuration_is_500_never_a_pass() {
+    let unconfigured = Router::new()
+        .route("/me", get(me))
+        .route("/api/{user_id}/tasks", get(tasks));
+    let addr = serve(unconfigured).await;
+    let token = token_for("alice").sign();
+    for path in ["/me", "/api/alice/tasks"] {
+        let response = fetch(path).bearer(&token).send(addr).await;
+        assert_eq!(response.status, 500, "{path}");
+        assert_eq!(response.detail(), "Internal server error");
+    }
+}
+
+mod body_first {
+    use super::*;
+    use axum::Json;
+    use axum::routing::post;
+
+    #[derive(Deserialize)]
+    pub struct NewTask {
+        #[allow(dead_code)]
+        title: String,
+    }
+
+    #[authorized(path_param = "user_id")]
+    pub async fn create(Path(user_id): Path<String>, Json(_task): Json<NewTask>) -> String {
+        user_id
+    }
+
+    #[authorized(path_param = "user_id")]
+    pub async fn by_position(Path((user_id, id)): Path<(String, String)>) -> String {
+        format!("{user_id}:{id}")
+    }
+
+    pub fn app() -> Router {
+        Router::new()
+            .route("/api/{user_id}/tasks", post(create))
+            // Misconfigured on purpose: no {user_id} capture, and captures in the wrong order.
+            .route("/broken/{id}/tasks", post(create))
+            .route("/swapped/{id}/{user_id}", get(by_position))
+            .route("/ordered/{user_id}/{id}", get(by_position))
+            .layer(testing::auth().layer())
+    }
+}
+
+#[tokio::test]
+async fn ownership_is_decided_before_the_body_is_parsed() {
+    let addr = serve(body_first::app()).await;
+    let token = token_for("alice").sign();
+    let post = |path: &str| common::request("POST", path);
+
+    // Malformed JSON to another user's path: 403, not 400/422.
+    let response = post("/api/bob/tasks")
+        .bearer(&token)
+        .json("{not json")
+        .send(addr)
+        .await;
+    assert_eq!(response.status, 403, "{}", response.body);
+    // The same without a token: 401.
+    let response = post("/api/bob/tasks").json("{not json").send(addr).await;
+    assert_eq!(response.status, 401);
+    // The owner's malformed JSON reaches the Json extractor, which refuses it.
+    let response = post("/api/alice/tasks")
+        .bearer(&token)
+        .json("{not json")
+        .send(addr)
+        .await;
+    assert_eq!(response.status, 400);
+    let response = post("/api/alice/tasks")
+        .bearer(&token)
+        .json(r#"{"title":"x"}"#)
+        .send(addr)
+        .await;
+    assert_eq!((response.status, response.body.as_str()), (200, "alice"));
+}
+
+#[tokio::test]
+async fn a_route_without_the_capture_is_500_never_a_pass() {
+    let addr = serve(body_first::app()).await;
+    let token = token_for("alice").sign();
+    let response = common::request("POST", "/broken/alice/tasks")
+        .bearer(&token)
+        .json(r#"{"title":"x"}"#)
+        .send(addr)
+        .await;
+    assert_eq!(response.status, 500);
+    // The tuple binds (user_id, id) but the route captures {id} first: the handler would read
+    // the task id as the user id, so the request is refused.
+    let response = fetch("/swapped/alice/alice")
+        .bearer(&token)
+        .send(addr)
+        .await;
+    assert_eq!(response.status, 500);
+    let response = fetch("/ordered/alice/7").bearer(&token).send(addr).await;
+    assert_eq!((response.status, response.body.as_str()), (200, "alice:7"));
+}
