@@ -124,9 +124,7 @@ impl Auth {
     /// | `AUTH_JWT_LEEWAY_SECS` | optional: clock-skew leeway, default 5, at most 300 |
     /// | `AUTH_JWT_USER_ID_CLAIM` | optional: the user-id claim, default `uid` |
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::builder()
-            .apply_env(std::env::var_os)?
-            .build()
+        Self::builder().apply_env(std::env::var_os)?.build()
     }
 
     /// Verifies a compact JWS (the part after `Bearer `) now.

@@ -1,1 +1,171 @@
-fn main() {}
+//! The tasks service: a per-user task API protected by `#[authorized]`.
+//!
+//! ```text
+//! BETTER_AUTH_SECRET=<the secret of your Better Auth server> cargo run --example tasks
+//! cargo run --example tasks -- --dev     # throwaway secret and demo curl commands
+//! ```
+//!
+//! Environment: `BETTER_AUTH_SECRET` (required unless `--dev`), `BIND_ADDR` (default
+//! `127.0.0.1:8080`), `RUST_LOG` (default `info`; `auth_runtime=debug` shows each refusal's
+//! reason), and the optional `AUTH_JWT_*` settings of `auth_runtime::Auth::from_env`.
+
+mod api;
+mod store;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use auth_runtime::{Auth, ConfigError};
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+
+const DEFAULT_BIND_ADDR: &str = "127.0.0.1:8080";
+const USAGE: &str = "usage: tasks [--dev]\n  --dev  generate a throwaway secret and print demo tokens and curl commands";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    init_logging();
+    let dev = match std::env::args().skip(1).collect::<Vec<_>>().as_slice() {
+        [] => false,
+        [flag] if flag == "--dev" => true,
+        [flag] if flag == "--help" || flag == "-h" => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+
+    let (auth, dev_secret) = if dev {
+        match dev_secret() {
+            Ok(secret) => (Auth::builder().hs256_secret(&secret).build(), Some(secret)),
+            Err(error) => {
+                eprintln!("error: cannot generate a development secret: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        (Auth::from_env(), None)
+    };
+    let auth = match auth {
+        Ok(auth) => auth,
+        Err(error) => {
+            // One line: the variable, how to make a good value, and the way to just try it.
+            let hint = match error {
+                ConfigError::MissingSecret { .. } | ConfigError::WeakSecret { .. } => {
+                    " (or try it out with a throwaway secret: cargo run --example tasks -- --dev)"
+                }
+                _ => "",
+            };
+            eprintln!("error: {error}{hint}");
+            return ExitCode::FAILURE;
+        }
+    };
+
+    let bind_addr = std::env::var("BIND_ADDR").unwrap_or_else(|_| DEFAULT_BIND_ADDR.to_owned());
+    let Ok(bind_addr) = bind_addr.parse::<SocketAddr>() else {
+        eprintln!("error: BIND_ADDR is not an address such as 127.0.0.1:8080");
+        return ExitCode::FAILURE;
+    };
+    let listener = match tokio::net::TcpListener::bind(bind_addr).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("error: cannot listen on {bind_addr}: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let addr = listener.local_addr().unwrap_or(bind_addr);
+    println!("tasks service listening on http://{addr}");
+    if let Some(secret) = dev_secret {
+        print_dev_walkthrough(addr, &secret);
+    }
+
+    let app = api::app(auth, store::Store::default());
+    if let Err(error) = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+    {
+        eprintln!("error: server failed: {error}");
+        return ExitCode::FAILURE;
+    }
+    tracing::info!("shut down");
+    ExitCode::SUCCESS
+}
+
+fn init_logging() {
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|spec| spec.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_target(false)
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+                .with_writer(std::io::stderr),
+        )
+        .with(filter)
+        .init();
+}
+
+/// 32 random bytes as 64 hex characters.
+fn dev_secret() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn print_dev_walkthrough(addr: SocketAddr, secret: &str) {
+    let mint = |user: &str| {
+        auth_runtime::testing::token_for(user)
+            .secret(secret)
+            .expires_in(Duration::from_secs(3600))
+            .sign()
+    };
+    let base = format!("http://{addr}/api");
+    println!(
+        r#"
+Development mode: this run uses a throwaway secret, and these demo tokens expire in 1 hour.
+
+  export ALICE='{alice}'
+  export BOB='{bob}'
+
+  # alice creates a task (201) and lists her tasks (200)
+  curl -i -X POST {base}/alice/tasks -H "Authorization: Bearer $ALICE" -H 'Content-Type: application/json' -d '{{"title":"Try auth-runtime"}}'
+  curl -i {base}/alice/tasks -H "Authorization: Bearer $ALICE"
+  # bob asks for alice's tasks: 403
+  curl -i {base}/alice/tasks -H "Authorization: Bearer $BOB"
+  # no token: 401
+  curl -i {base}/alice/tasks
+"#,
+        alice = mint("alice"),
+        bob = mint("bob"),
+    );
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -112,7 +112,13 @@ impl Request {
             head.extend_from_slice(value);
             head.extend_from_slice(b"\r\n");
         }
-        if !self.body.is_empty() || matches!(self.method.as_str(), "POST" | "PUT" | "PATCH") {
+        let has_length = self
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
+        if !has_length
+            && (!self.body.is_empty() || matches!(self.method.as_str(), "POST" | "PUT" | "PATCH"))
+        {
             head.extend_from_slice(format!("Content-Length: {}\r\n", self.body.len()).as_bytes());
         }
         head.extend_from_slice(b"\r\n");

@@ -1,0 +1,556 @@
+//! End-to-end tests of the tasks example: the real binary, started on a loopback port, driven
+//! over HTTP.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use auth_runtime::testing::token_for;
+use common::{Response, fetch, request};
+use serde_json::Value;
+
+const SECRET: &str = "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+
+/// The example binary, built (or found up to date) once per test run. With
+/// `TASKS_EXAMPLE_PROFILE=release` the tests drive the release build instead.
+fn binary() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let root = env!("CARGO_MANIFEST_DIR");
+            let release = std::env::var("TASKS_EXAMPLE_PROFILE").is_ok_and(|p| p == "release");
+            let mut cargo = Command::new(env!("CARGO"));
+            cargo.args(["build", "--quiet", "--example", "tasks", "--manifest-path"]);
+            cargo.arg(format!("{root}/Cargo.toml"));
+            if release {
+                cargo.arg("--release");
+            }
+            assert!(
+                cargo.status().expect("cargo runs").success(),
+                "cargo build --example tasks failed"
+            );
+            let exe = std::env::current_exe().expect("test binary path");
+            let target_dir = exe
+                .parent()
+                .and_then(|deps| deps.parent())
+                .and_then(|profile| profile.parent())
+                .expect("target/<profile>/deps");
+            target_dir
+                .join(if release { "release" } else { "debug" })
+                .join("examples")
+                .join("tasks")
+        })
+        .clone()
+}
+
+/// A running service; killed when dropped.
+struct Service {
+    child: Child,
+    addr: SocketAddr,
+    stdout: Vec<String>,
+    log: PathBuf,
+}
+
+impl Service {
+    fn start(args: &[&str], env: &[(&str, &str)]) -> Service {
+        let log = std::env::temp_dir().join(format!(
+            "tasks-e2e-{}-{}.log",
+            std::process::id(),
+            rand_suffix()
+        ));
+        let mut command = Command::new(binary());
+        command
+            .args(args)
+            .env_remove("BETTER_AUTH_SECRET")
+            .env("BIND_ADDR", "127.0.0.1:0")
+            .env("RUST_LOG", "info,auth_runtime=debug")
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).expect("log file"));
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut child = command.spawn().expect("the example starts");
+        let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut stdout = Vec::new();
+        let mut line = String::new();
+        let addr = loop {
+            line.clear();
+            let read = reader.read_line(&mut line).expect("read stdout");
+            assert!(
+                read > 0,
+                "the service exited before listening: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+            if let Some(addr) = line
+                .trim()
+                .strip_prefix("tasks service listening on http://")
+            {
+                break addr.parse().expect("a socket address");
+            }
+        };
+        // Keep draining stdout (the dev walkthrough) in the background.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in reader.lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        std::thread::sleep(Duration::from_millis(100));
+        stdout.extend(rx.try_iter());
+        Service {
+            child,
+            addr,
+            stdout,
+            log,
+        }
+    }
+
+    fn with_secret() -> Service {
+        Service::start(&[], &[("BETTER_AUTH_SECRET", SECRET)])
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
+}
+
+fn token(user: &str) -> String {
+    token_for(user).secret(SECRET).sign()
+}
+
+async fn health_ok(addr: SocketAddr) -> bool {
+    fetch("/health").send(addr).await.status == 200
+}
+
+fn json_of(response: &Response) -> Value {
+    response.json()
+}
+
+#[tokio::test]
+async fn the_owner_uses_every_route() {
+    let service = Service::with_secret();
+    let addr = service.addr;
+    assert!(health_ok(addr).await);
+    let alice = token("alice");
+
+    let created = request("POST", "/api/alice/tasks")
+        .bearer(&alice)
+        .json(r#"{"title": "Write docs", "description": "README first"}"#)
+        .send(addr)
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let task = json_of(&created);
+    let id = task["id"].as_u64().expect("numeric id");
+    assert_eq!(task["title"], "Write docs");
+    assert_eq!(task["description"], "README first");
+    assert_eq!(task["completed"], false);
+    for field in ["created_at", "updated_at"] {
+        let stamp = task[field].as_str().expect("timestamp");
+        assert!(
+            stamp.len() == 20 && stamp.ends_with('Z') && stamp.as_bytes()[10] == b'T',
+            "{stamp}"
+        );
+    }
+
+    let listed = fetch("/api/alice/tasks").bearer(&alice).send(addr).await;
+    assert_eq!(listed.status, 200);
+    assert_eq!(json_of(&listed).as_array().map(Vec::len), Some(1));
+
+    let path = format!("/api/alice/tasks/{id}");
+    let got = fetch(&path).bearer(&alice).send(addr).await;
+    assert_eq!((got.status, json_of(&got)["id"].as_u64()), (200, Some(id)));
+
+    let updated = request("PUT", &path)
+        .bearer(&alice)
+        .json(r#"{"title": "Write better docs"}"#)
+        .send(addr)
+        .await;
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    assert_eq!(json_of(&updated)["title"], "Write better docs");
+    assert_eq!(json_of(&updated)["description"], Value::Null);
+
+    let completed = request("PATCH", &format!("{path}/complete"))
+        .bearer(&alice)
+        .send(addr)
+        .await;
+    assert_eq!(completed.status, 200, "{}", completed.body);
+    assert_eq!(json_of(&completed)["completed"], true);
+
+    let deleted = request("DELETE", &path).bearer(&alice).send(addr).await;
+    assert_eq!((deleted.status, deleted.body.as_str()), (204, ""));
+    let gone = fetch(&path).bearer(&alice).send(addr).await;
+    assert_eq!(
+        (gone.status, gone.detail().as_str()),
+        (404, "Task not found")
+    );
+
+    let log = service.log();
+    assert!(
+        log.contains("status=201") && log.contains("path=/api/alice/tasks"),
+        "{log}"
+    );
+    assert!(!log.contains(&alice), "the token never reaches the log");
+}
+
+/// Every protected route, with a body where it takes one.
+fn routes(user: &str, id: u64) -> Vec<(&'static str, String, Option<&'static str>)> {
+    vec![
+        ("GET", format!("/api/{user}/tasks"), None),
+        (
+            "POST",
+            format!("/api/{user}/tasks"),
+            Some(r#"{"title":"x"}"#),
+        ),
+        ("GET", format!("/api/{user}/tasks/{id}"), None),
+        (
+            "PUT",
+            format!("/api/{user}/tasks/{id}"),
+            Some(r#"{"title":"y"}"#),
+        ),
+        ("PATCH", format!("/api/{user}/tasks/{id}/complete"), None),
+        ("DELETE", format!("/api/{user}/tasks/{id}"), None),
+    ]
+}
+
+#[tokio::test]
+async fn every_route_refuses_other_users_and_bad_tokens() {
+    let service = Service::with_secret();
+    let addr = service.addr;
+    let alice = token("alice");
+    let bob = token("bob");
+    let created = request("POST", "/api/alice/tasks")
+        .bearer(&alice)
+        .json(r#"{"title":"mine"}"#)
+        .send(addr)
+        .await;
+    let id = json_of(&created)["id"].as_u64().expect("id");
+
+    let bad_tokens = [
+        token_for("alice")
+            .secret("another-secret-0123456789-abcdefghijklmnop")
+            .sign(),
+        token_for("alice").secret(SECRET).expired().sign(),
+        format!("{alice}x"),
+        "garbage".to_owned(),
+    ];
+    for (method, path, body) in routes("alice", id) {
+        let send = |token: Option<&str>| {
+            let mut req = request(method, &path);
+            if let Some(token) = token {
+                req = req.bearer(token);
+            }
+            if let Some(body) = body {
+                req = req.json(body);
+            }
+            req.send(addr)
+        };
+        let other = send(Some(&bob)).await;
+        assert_eq!(other.status, 403, "{method} {path}: {}", other.body);
+        let none = send(None).await;
+        assert_eq!(none.status, 401, "{method} {path}");
+        assert_eq!(none.header("www-authenticate"), Some("Bearer"));
+        for bad in &bad_tokens {
+            let refused = send(Some(bad)).await;
+            assert_eq!(refused.status, 401, "{method} {path}");
+            assert!(
+                refused
+                    .header("www-authenticate")
+                    .unwrap_or_default()
+                    .contains("invalid_token")
+            );
+            assert!(!refused.body.contains(bad.as_str()));
+        }
+    }
+    // Nothing of alice's changed.
+    let mine = fetch(&format!("/api/alice/tasks/{id}"))
+        .bearer(&alice)
+        .send(addr)
+        .await;
+    assert_eq!(
+        (mine.status, json_of(&mine)["title"].as_str()),
+        (200, Some("mine"))
+    );
+    let log = service.log();
+    assert!(
+        log.contains("reason=\"forbidden\"") || log.contains("reason=forbidden"),
+        "{log}"
+    );
+    assert!(
+        log.contains("bad_signature") && log.contains("expired"),
+        "{log}"
+    );
+    assert!(!log.contains(&bob) && !log.contains(SECRET));
+}
+
+#[tokio::test]
+async fn users_are_isolated_and_errors_are_clear() {
+    let service = Service::with_secret();
+    let addr = service.addr;
+    let alice = token("alice");
+    let bob = token("bob");
+    let bobs = request("POST", "/api/bob/tasks")
+        .bearer(&bob)
+        .json(r#"{"title":"bob's"}"#)
+        .send(addr)
+        .await;
+    let bobs_id = json_of(&bobs)["id"].as_u64().expect("id");
+
+    // Another user's task id is simply not found under one's own path.
+    for (method, path, body) in routes("alice", bobs_id).into_iter().skip(2) {
+        let mut req = request(method, &path).bearer(&alice);
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let response = req.send(addr).await;
+        assert_eq!(response.status, 404, "{method} {path}");
+        assert_eq!(response.detail(), "Task not found");
+    }
+    let listed = fetch("/api/alice/tasks").bearer(&alice).send(addr).await;
+    assert_eq!(listed.body, "[]");
+
+    let post = |body: &str| {
+        request("POST", "/api/alice/tasks")
+            .bearer(&alice)
+            .json(body)
+    };
+    let cases = [
+        (post("{not json").send(addr).await, 400),
+        (post(r#"{"description":"no title"}"#).send(addr).await, 422),
+        (post(r#"{"title":"   "}"#).send(addr).await, 422),
+        (post(r#"{"title": 5}"#).send(addr).await, 422),
+        (
+            post(&format!(r#"{{"title":"{}"}}"#, "t".repeat(201)))
+                .send(addr)
+                .await,
+            422,
+        ),
+        (
+            post(&format!(
+                r#"{{"title":"big","description":"{}"}}"#,
+                "d".repeat(20_000)
+            ))
+            .send(addr)
+            .await,
+            413,
+        ),
+        (
+            request("POST", "/api/alice/tasks")
+                .bearer(&alice)
+                .body(r#"{"title":"x"}"#)
+                .send(addr)
+                .await,
+            415,
+        ),
+        (
+            fetch("/api/alice/tasks/not-a-number")
+                .bearer(&alice)
+                .send(addr)
+                .await,
+            404,
+        ),
+        (
+            fetch("/api/alice/tasks/999999")
+                .bearer(&alice)
+                .send(addr)
+                .await,
+            404,
+        ),
+        (fetch("/nowhere").send(addr).await, 404),
+    ];
+    for (i, (response, status)) in cases.iter().enumerate() {
+        assert_eq!(response.status, *status, "case {i}: {}", response.body);
+        assert!(!response.detail().is_empty(), "case {i}: a JSON detail");
+    }
+}
+
+#[tokio::test]
+async fn a_large_body_to_another_users_path_is_refused_unread() {
+    let service = Service::with_secret();
+    let bob = token("bob");
+    // Announce 50 MB and send none of it: the 403 comes without waiting for the body.
+    let response = request("POST", "/api/alice/tasks")
+        .bearer(&bob)
+        .header("Content-Type", "application/json")
+        .header("Content-Length", "50000000")
+        .send(service.addr)
+        .await;
+    // No timing involved: the body never comes, so an answer proves it was not awaited.
+    assert_eq!(response.status, 403, "{}", response.body);
+    let response = request("POST", "/api/alice/tasks")
+        .header("Content-Type", "application/json")
+        .header("Content-Length", "50000000")
+        .send(service.addr)
+        .await;
+    assert_eq!(response.status, 401);
+}
+
+#[tokio::test]
+async fn a_burst_of_mixed_requests_is_answered_correctly() {
+    let service = Service::with_secret();
+    let addr = service.addr;
+    let users: Vec<String> = (0..8).map(|i| format!("user-{i}")).collect();
+    let expired = token_for("user-0").secret(SECRET).expired().sign();
+    let forged = token_for("user-0")
+        .secret("forged-secret-0123456789-abcdefghijklmn")
+        .sign();
+
+    let mut cases = Vec::new();
+    for i in 0..400usize {
+        let user = &users[i % users.len()];
+        let other = &users[(i + 1) % users.len()];
+        let (path, token, expected) = match i % 5 {
+            0 => (format!("/api/{user}/tasks"), Some(token(user)), 200),
+            1 => (format!("/api/{other}/tasks"), Some(token(user)), 403),
+            2 => (format!("/api/{user}/tasks"), Some(expired.clone()), 401),
+            3 => (format!("/api/{user}/tasks"), Some(forged.clone()), 401),
+            _ => (format!("/api/{user}/tasks"), None, 401),
+        };
+        cases.push((path, token, expected));
+    }
+    // 50 requests in flight at a time.
+    let semaphore = std::sync::Arc::new(tokio::sync::Semaphore::new(50));
+    let mut handles = Vec::new();
+    for (path, token, expected) in cases {
+        let semaphore = semaphore.clone();
+        handles.push(tokio::spawn(async move {
+            let _permit = semaphore.acquire().await.expect("semaphore open");
+            let mut req = fetch(&path);
+            if let Some(token) = &token {
+                req = req.bearer(token);
+            }
+            (req.send(addr).await.status, expected)
+        }));
+    }
+    let mut answered = 0;
+    for handle in handles {
+        let (status, expected) = handle.await.expect("task completes");
+        assert_eq!(status, expected);
+        answered += 1;
+    }
+    assert_eq!(answered, 400);
+    assert!(health_ok(addr).await, "still serving");
+}
+
+#[test]
+fn without_a_usable_secret_it_exits_at_once_naming_the_variable() {
+    for secret in [None, Some(""), Some("too-short")] {
+        let mut command = Command::new(binary());
+        command
+            .env_remove("BETTER_AUTH_SECRET")
+            .env("BIND_ADDR", "127.0.0.1:0");
+        if let Some(secret) = secret {
+            command.env("BETTER_AUTH_SECRET", secret);
+        }
+        let mut child = command
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starts");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "still running without a secret ({secret:?})"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let output = child.wait_with_output().expect("output");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!status.success(), "{secret:?}");
+        assert!(stderr.contains("BETTER_AUTH_SECRET"), "{stderr}");
+        assert!(stderr.contains("openssl rand"), "{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+        if let Some(secret) = secret.filter(|s| !s.is_empty()) {
+            assert!(!stderr.contains(secret), "the secret is not echoed");
+        }
+    }
+}
+
+#[tokio::test]
+async fn dev_mode_prints_working_demo_commands() {
+    let service = Service::start(&["--dev"], &[]);
+    let export = |name: &str| {
+        service
+            .stdout
+            .iter()
+            .find_map(|line| line.trim().strip_prefix(&format!("export {name}='")))
+            .and_then(|rest| rest.strip_suffix('\''))
+            .unwrap_or_else(|| panic!("no {name} token in {:?}", service.stdout))
+            .to_owned()
+    };
+    let (alice, bob) = (export("ALICE"), export("BOB"));
+    assert!(service.stdout.iter().any(|line| line.contains("curl -i")));
+    let addr = service.addr;
+    assert_eq!(
+        fetch("/api/alice/tasks")
+            .bearer(&alice)
+            .send(addr)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        fetch("/api/alice/tasks")
+            .bearer(&bob)
+            .send(addr)
+            .await
+            .status,
+        403
+    );
+    // The dev secret is random: a token signed with the e2e secret is refused.
+    assert_eq!(
+        fetch("/api/alice/tasks")
+            .bearer(&token("alice"))
+            .send(addr)
+            .await
+            .status,
+        401
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn sigterm_shuts_down_gracefully() {
+    let mut service = Service::with_secret();
+    assert!(health_ok(service.addr).await);
+    let pid = service.child.id().to_string();
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = service.child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "still running after SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+    assert!(service.log().contains("shut down"));
+}
