@@ -32,18 +32,23 @@ fn main() -> ExitCode {
 fn run(args: Vec<String>) -> Result<String, String> {
     // The same validation as the service: a secret the service would refuse is refused here.
     let auth = Auth::from_env().map_err(|error| format!("error: {error}"))?;
-    let secret = std::env::var(auth_runtime::SECRET_VAR).map_err(|_| USAGE.to_owned())?;
 
     let mut args = args.into_iter();
     let user_id = match args.next() {
         Some(user) if !user.starts_with('-') && !user.is_empty() => user,
         _ => return Err(USAGE.to_owned()),
     };
+    let secret = std::env::var(auth_runtime::SECRET_VAR).unwrap_or_default();
     let mut token = auth_runtime::testing::token_for(&user_id).secret(&secret);
-    if auth.user_id_claim() != "uid" {
-        token = token
-            .without("uid")
-            .claim(auth.user_id_claim(), user_id.as_str());
+    match auth.user_id_claim() {
+        Some("uid") => {}
+        Some(claim) => token = token.without("uid").claim(claim, user_id.as_str()),
+        None => {
+            return Err(format!(
+                "error: {} is not set: mint signs HS256 tokens with it",
+                auth_runtime::SECRET_VAR
+            ));
+        }
     }
     while let Some(flag) = args.next() {
         let value = args

@@ -1,25 +1,39 @@
-//! Start-up configuration: the secret, the claim policy, and the handle installed on a router.
+//! Start-up configuration: the key sources, their claim policies, and the handle installed on
+//! a router.
 
 use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::error::TokenError;
-use crate::token::{self, ClaimPolicy, HmacKey, VerifiedToken};
+use crate::error::{AuthError, TokenError};
+use crate::jwks::{self, JwksSource};
+use crate::token::{self, Alg, ClaimPolicy, HmacKey, VerifiedToken};
 
 /// The environment variable holding the HS256 secret.
 pub const SECRET_VAR: &str = "BETTER_AUTH_SECRET";
 /// The environment variable holding a previous HS256 secret, still accepted during a rotation.
 pub const PREVIOUS_SECRET_VAR: &str = "BETTER_AUTH_PREVIOUS_SECRET";
-/// Optional: the `iss` every token must carry (Better Auth uses the origin of `BETTER_AUTH_URL`).
+/// Optional: the `iss` every HS256 token must carry.
 pub const ISSUER_VAR: &str = "AUTH_JWT_ISSUER";
-/// Optional: a value the token's `aud` must contain.
+/// Optional: a value the `aud` of every HS256 token must contain.
 pub const AUDIENCE_VAR: &str = "AUTH_JWT_AUDIENCE";
-/// Optional: clock-skew leeway in whole seconds (default 5, at most 300).
+/// Optional: clock-skew leeway in whole seconds (default 5, at most 300), for both key sources.
 pub const LEEWAY_VAR: &str = "AUTH_JWT_LEEWAY_SECS";
-/// Optional: the claim that carries the user id (default `uid`; stock Better Auth tokens use `sub`).
+/// Optional: the claim that carries the user id in HS256 tokens (default `uid`).
 pub const USER_ID_CLAIM_VAR: &str = "AUTH_JWT_USER_ID_CLAIM";
+/// The URL of the Better Auth server: setting it turns on JWKS mode.
+pub const BETTER_AUTH_URL_VAR: &str = "BETTER_AUTH_URL";
+/// Optional: the JWKS URL, when it is not `{origin of BETTER_AUTH_URL}/api/auth/jwks`.
+pub const JWKS_URL_VAR: &str = "BETTER_AUTH_JWKS_URL";
+/// Optional: the `iss` of JWKS tokens (default: the origin of `BETTER_AUTH_URL`).
+pub const JWKS_ISSUER_VAR: &str = "AUTH_JWKS_ISSUER";
+/// Optional: a value the `aud` of JWKS tokens must contain (default: the origin of `BETTER_AUTH_URL`).
+pub const JWKS_AUDIENCE_VAR: &str = "AUTH_JWKS_AUDIENCE";
+/// Optional: the claim that carries the user id in JWKS tokens (default `sub`).
+pub const JWKS_USER_ID_CLAIM_VAR: &str = "AUTH_JWKS_USER_ID_CLAIM";
+/// Optional: the least time between two JWKS fetches, in seconds (default 30).
+pub const JWKS_MIN_REFETCH_VAR: &str = "AUTH_JWKS_MIN_REFETCH_SECS";
 
 /// The shortest secret accepted, in bytes.
 pub const MIN_SECRET_LEN: usize = 32;
@@ -27,6 +41,11 @@ pub const MIN_SECRET_LEN: usize = 32;
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(5);
 /// The largest leeway accepted: more would make `exp` meaningless for 15-minute tokens.
 pub const MAX_LEEWAY: Duration = Duration::from_secs(300);
+/// The default least time between two JWKS fetches: a flood of tokens with random `kid`s
+/// causes at most one fetch per interval.
+pub const DEFAULT_JWKS_MIN_REFETCH: Duration = Duration::from_secs(30);
+/// Better Auth's default path of the JWKS endpoint, below the origin.
+pub const DEFAULT_JWKS_PATH: &str = "/api/auth/jwks";
 
 const HOW_TO_MAKE_ONE: &str = "use the same value as your Better Auth server, at least 32 characters; \
      create one with `openssl rand -base64 32`";
@@ -35,8 +54,10 @@ const HOW_TO_MAKE_ONE: &str = "use the same value as your Better Auth server, at
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
-    /// No secret was given (the variable is unset or empty).
-    #[error("{var} is not set: {HOW_TO_MAKE_ONE}")]
+    /// No key source was given: no secret (the variable is unset or empty) and no JWKS.
+    #[error(
+        "{var} is not set: {HOW_TO_MAKE_ONE} (or set BETTER_AUTH_URL to verify the tokens of your Better Auth server's JWKS)"
+    )]
     MissingSecret {
         /// Where the secret was expected.
         var: &'static str,
@@ -65,7 +86,17 @@ pub enum ConfigError {
     },
 }
 
-/// The verifier: prepared keys and the claim policy, shared by every request.
+/// The verifier: prepared keys and claim policies, shared by every request.
+///
+/// Two key sources, each pinned to its own algorithms and with its own claim policy:
+/// - **HS256** with a shared secret (`BETTER_AUTH_SECRET`); the user id is in `uid` by default.
+/// - **JWKS**: the public keys of Better Auth's `jwt` plugin (EdDSA by default; ES256, ES384,
+///   RS256/384/512 and PS256/384/512 too); the user id is in `sub` by default, and `iss`/`aud`
+///   must be the origin of `BETTER_AUTH_URL`.
+///
+/// The token's `alg` selects the source: an HS256 token is only ever checked with the secret,
+/// an asymmetric one only with the JWKS key its `kid` names. Either source may be configured
+/// alone, or both.
 ///
 /// Cheap to clone. Build it once at start-up with [`Auth::from_env`] or [`Auth::builder`], and
 /// install it on the router with [`Auth::layer`]:
@@ -91,19 +122,29 @@ pub struct Auth {
 }
 
 struct Inner {
+    hs256: Option<Hs256Source>,
+    jwks: Option<JwksSource>,
+}
+
+struct Hs256Source {
     keys: Vec<HmacKey>,
     policy: ClaimPolicy,
 }
 
 impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Auth")
-            .field("keys", &self.inner.keys.len())
-            .field("issuer", &self.inner.policy.issuer)
-            .field("audience", &self.inner.policy.audience)
-            .field("leeway_secs", &self.inner.policy.leeway)
-            .field("user_id_claim", &self.inner.policy.user_id_claim)
-            .finish()
+        let mut debug = f.debug_struct("Auth");
+        if let Some(hs) = &self.inner.hs256 {
+            debug
+                .field("hs256_keys", &hs.keys.len())
+                .field("hs256_policy", &hs.policy);
+        }
+        if let Some(jwks) = &self.inner.jwks {
+            debug
+                .field("jwks_url", &jwks.url())
+                .field("jwks_policy", &jwks.policy);
+        }
+        debug.finish()
     }
 }
 
@@ -113,33 +154,52 @@ impl Auth {
         AuthBuilder::default()
     }
 
-    /// Reads the configuration from the environment:
+    /// Reads the configuration from the environment. At least one key source is required.
     ///
     /// | variable | meaning |
     /// |---|---|
-    /// | `BETTER_AUTH_SECRET` | **required**: the HS256 secret, used as its raw UTF-8 bytes |
+    /// | `BETTER_AUTH_SECRET` | HS256 mode: the secret, used as its raw UTF-8 bytes |
     /// | `BETTER_AUTH_PREVIOUS_SECRET` | optional: a previous secret still accepted (rotation) |
-    /// | `AUTH_JWT_ISSUER` | optional: required `iss` |
-    /// | `AUTH_JWT_AUDIENCE` | optional: required `aud` |
+    /// | `AUTH_JWT_ISSUER`, `AUTH_JWT_AUDIENCE` | optional: required `iss` / `aud` of HS256 tokens |
+    /// | `AUTH_JWT_USER_ID_CLAIM` | optional: the user-id claim of HS256 tokens, default `uid` |
+    /// | `BETTER_AUTH_URL` | JWKS mode: the Better Auth server, e.g. `http://localhost:3000` |
+    /// | `BETTER_AUTH_JWKS_URL` | optional: the JWKS URL, default `{origin}/api/auth/jwks` |
+    /// | `AUTH_JWKS_ISSUER`, `AUTH_JWKS_AUDIENCE` | optional: default the origin of `BETTER_AUTH_URL` |
+    /// | `AUTH_JWKS_USER_ID_CLAIM` | optional: the user-id claim of JWKS tokens, default `sub` |
+    /// | `AUTH_JWKS_MIN_REFETCH_SECS` | optional: least time between JWKS fetches, default 30 |
     /// | `AUTH_JWT_LEEWAY_SECS` | optional: clock-skew leeway, default 5, at most 300 |
-    /// | `AUTH_JWT_USER_ID_CLAIM` | optional: the user-id claim, default `uid` |
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::builder().apply_env(std::env::var_os)?.build()
     }
 
     /// Verifies a compact JWS (the part after `Bearer `) now.
-    pub fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError> {
-        self.verify_at(token, unix_now())
+    ///
+    /// An HS256 token never waits; a JWKS token may wait for a (rate-limited) fetch of the
+    /// keys.
+    pub async fn verify(&self, token: &str) -> Result<VerifiedToken, AuthError> {
+        self.verify_at(token, unix_now()).await
     }
 
     /// Verifies a compact JWS as if the current time were `now` (seconds since the Unix epoch).
-    pub fn verify_at(&self, token: &str, now: u64) -> Result<VerifiedToken, TokenError> {
-        token::verify_hs256(token, &self.inner.keys, &self.inner.policy, now)
+    pub async fn verify_at(&self, token: &str, now: u64) -> Result<VerifiedToken, AuthError> {
+        let jws = token::parse(token)?;
+        match (jws.alg, &self.inner.hs256, &self.inner.jwks) {
+            (Alg::Hs256, Some(hs), _) => {
+                token::verify_hmac(&jws, &hs.keys)?;
+                Ok(token::validate_claims(&jws, &hs.policy, now)?)
+            }
+            (Alg::Hs256, None, _) => Err(TokenError::UnsupportedAlgorithm.into()),
+            (_, _, Some(jwks)) => jwks.verify(&jws, now).await,
+            (_, _, None) => Err(TokenError::UnsupportedAlgorithm.into()),
+        }
     }
 
-    /// The claim that carries the user id.
-    pub fn user_id_claim(&self) -> &str {
-        &self.inner.policy.user_id_claim
+    /// The claim that carries the user id of HS256 tokens, if HS256 mode is on.
+    pub fn user_id_claim(&self) -> Option<&str> {
+        self.inner
+            .hs256
+            .as_ref()
+            .map(|hs| &*hs.policy.user_id_claim)
     }
 
     /// The layer that makes this configuration available to the extractors:
@@ -166,6 +226,12 @@ pub struct AuthBuilder {
     audience: Option<String>,
     leeway: Option<Duration>,
     user_id_claim: Option<String>,
+    better_auth_url: Option<String>,
+    jwks_url: Option<String>,
+    jwks_issuer: Option<String>,
+    jwks_audience: Option<String>,
+    jwks_user_id_claim: Option<String>,
+    jwks_min_refetch: Option<Duration>,
 }
 
 impl fmt::Debug for AuthBuilder {
@@ -175,7 +241,7 @@ impl fmt::Debug for AuthBuilder {
 }
 
 impl AuthBuilder {
-    /// The HS256 secret, used as its raw bytes (for Better Auth: the UTF-8 bytes of
+    /// HS256 mode: the secret, used as its raw bytes (for Better Auth: the UTF-8 bytes of
     /// `BETTER_AUTH_SECRET`, not base64-decoded).
     pub fn hs256_secret(mut self, secret: impl AsRef<[u8]>) -> Self {
         self.secret = Some((secret.as_ref().to_vec(), "hs256_secret"));
@@ -189,13 +255,13 @@ impl AuthBuilder {
         self
     }
 
-    /// Requires `iss` to be present and equal to `issuer`.
+    /// Requires the `iss` of HS256 tokens to be present and equal to `issuer`.
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuer = Some(issuer.into());
         self
     }
 
-    /// Requires `aud` to be present and to contain `audience`.
+    /// Requires the `aud` of HS256 tokens to be present and to contain `audience`.
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
         self.audience = Some(audience.into());
         self
@@ -207,10 +273,51 @@ impl AuthBuilder {
         self
     }
 
-    /// The claim that carries the user id (default `uid`). Stock Better Auth tokens carry the
-    /// user id in `sub`: `.user_id_claim("sub")`.
+    /// The claim that carries the user id of HS256 tokens (default `uid`).
     pub fn user_id_claim(mut self, claim: impl Into<String>) -> Self {
         self.user_id_claim = Some(claim.into());
+        self
+    }
+
+    /// JWKS mode for a Better Auth server: keys from `{origin}/api/auth/jwks`, and `iss` and
+    /// `aud` required to equal the origin of `url` (what Better Auth writes into them).
+    pub fn better_auth_url(mut self, url: impl Into<String>) -> Self {
+        self.better_auth_url = Some(url.into());
+        self
+    }
+
+    /// The JWKS URL, when it is not `{origin}/api/auth/jwks` (a custom `basePath` or
+    /// `jwks.jwksPath`). Without [`better_auth_url`](Self::better_auth_url), set the issuer
+    /// and audience with [`jwks_issuer`](Self::jwks_issuer) and
+    /// [`jwks_audience`](Self::jwks_audience), or none is required.
+    pub fn jwks_url(mut self, url: impl Into<String>) -> Self {
+        self.jwks_url = Some(url.into());
+        self
+    }
+
+    /// The required `iss` of JWKS tokens (default: the origin of the Better Auth URL).
+    pub fn jwks_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.jwks_issuer = Some(issuer.into());
+        self
+    }
+
+    /// A value the `aud` of JWKS tokens must contain (default: the origin of the Better Auth
+    /// URL).
+    pub fn jwks_audience(mut self, audience: impl Into<String>) -> Self {
+        self.jwks_audience = Some(audience.into());
+        self
+    }
+
+    /// The claim that carries the user id of JWKS tokens (default `sub`, where Better Auth puts
+    /// it).
+    pub fn jwks_user_id_claim(mut self, claim: impl Into<String>) -> Self {
+        self.jwks_user_id_claim = Some(claim.into());
+        self
+    }
+
+    /// The least time between two JWKS fetches (default 30 s, at least 1 s).
+    pub fn jwks_min_refetch_interval(mut self, interval: Duration) -> Self {
+        self.jwks_min_refetch = Some(interval);
         self
     }
 
@@ -227,9 +334,22 @@ impl AuthBuilder {
                     .map_err(|_| ConfigError::NotUnicode { var }),
             }
         };
-        match text(SECRET_VAR)? {
-            Some(secret) => self.secret = Some((secret.into_bytes(), SECRET_VAR)),
-            None => return Err(ConfigError::MissingSecret { var: SECRET_VAR }),
+        let seconds = |var: &'static str| -> Result<Option<Duration>, ConfigError> {
+            text(var)?
+                .map(|value| {
+                    value
+                        .trim()
+                        .parse::<u64>()
+                        .map(Duration::from_secs)
+                        .map_err(|_| ConfigError::Invalid {
+                            var,
+                            reason: "expected a whole number of seconds, e.g. 5",
+                        })
+                })
+                .transpose()
+        };
+        if let Some(secret) = text(SECRET_VAR)? {
+            self.secret = Some((secret.into_bytes(), SECRET_VAR));
         }
         if let Some(previous) = text(PREVIOUS_SECRET_VAR)? {
             self.previous
@@ -238,30 +358,18 @@ impl AuthBuilder {
         self.issuer = text(ISSUER_VAR)?.or(self.issuer);
         self.audience = text(AUDIENCE_VAR)?.or(self.audience);
         self.user_id_claim = text(USER_ID_CLAIM_VAR)?.or(self.user_id_claim);
-        if let Some(leeway) = text(LEEWAY_VAR)? {
-            let secs = leeway
-                .trim()
-                .parse::<u64>()
-                .map_err(|_| ConfigError::Invalid {
-                    var: LEEWAY_VAR,
-                    reason: "expected a whole number of seconds, e.g. 5",
-                })?;
-            self.leeway = Some(Duration::from_secs(secs));
-        }
+        self.leeway = seconds(LEEWAY_VAR)?.or(self.leeway);
+        self.better_auth_url = text(BETTER_AUTH_URL_VAR)?.or(self.better_auth_url);
+        self.jwks_url = text(JWKS_URL_VAR)?.or(self.jwks_url);
+        self.jwks_issuer = text(JWKS_ISSUER_VAR)?.or(self.jwks_issuer);
+        self.jwks_audience = text(JWKS_AUDIENCE_VAR)?.or(self.jwks_audience);
+        self.jwks_user_id_claim = text(JWKS_USER_ID_CLAIM_VAR)?.or(self.jwks_user_id_claim);
+        self.jwks_min_refetch = seconds(JWKS_MIN_REFETCH_VAR)?.or(self.jwks_min_refetch);
         Ok(self)
     }
 
     /// Validates the settings and prepares the keys.
     pub fn build(self) -> Result<Auth, ConfigError> {
-        let (secret, var) = self
-            .secret
-            .ok_or(ConfigError::MissingSecret { var: SECRET_VAR })?;
-        let mut keys = Vec::with_capacity(1 + self.previous.len());
-        for (secret, var) in std::iter::once((secret, var)).chain(self.previous) {
-            check_secret(&secret, var)?;
-            keys.push(HmacKey::new(&secret));
-        }
-
         let leeway = self.leeway.unwrap_or(DEFAULT_LEEWAY);
         if leeway > MAX_LEEWAY {
             return Err(ConfigError::Invalid {
@@ -269,35 +377,121 @@ impl AuthBuilder {
                 reason: "at most 300 seconds",
             });
         }
-        let user_id_claim = self.user_id_claim.unwrap_or_else(|| "uid".to_owned());
-        if user_id_claim.is_empty()
-            || matches!(
-                user_id_claim.as_str(),
-                "exp" | "nbf" | "iat" | "iss" | "aud"
-            )
-        {
-            return Err(ConfigError::Invalid {
-                var: USER_ID_CLAIM_VAR,
-                reason: "name a claim that carries the user id, such as `uid` or `sub`",
-            });
+        let leeway = leeway.as_secs();
+
+        let hs256 = match self.secret {
+            Some((secret, var)) => {
+                let mut keys = Vec::with_capacity(1 + self.previous.len());
+                for (secret, var) in std::iter::once((secret, var)).chain(self.previous) {
+                    check_secret(&secret, var)?;
+                    keys.push(HmacKey::new(&secret));
+                }
+                let policy = ClaimPolicy {
+                    issuer: non_blank(self.issuer, ISSUER_VAR)?,
+                    audience: non_blank(self.audience, AUDIENCE_VAR)?,
+                    leeway,
+                    user_id_claim: user_id_claim(self.user_id_claim, "uid", USER_ID_CLAIM_VAR)?,
+                };
+                Some(Hs256Source { keys, policy })
+            }
+            None if !self.previous.is_empty() => {
+                return Err(ConfigError::MissingSecret { var: SECRET_VAR });
+            }
+            None => None,
+        };
+
+        let origin = self
+            .better_auth_url
+            .as_deref()
+            .map(|url| {
+                jwks::origin(url).map_err(|reason| ConfigError::Invalid {
+                    var: BETTER_AUTH_URL_VAR,
+                    reason,
+                })
+            })
+            .transpose()?;
+        let jwks_url = match (self.jwks_url, &origin) {
+            (Some(url), _) => Some(url),
+            (None, Some(origin)) => Some(format!("{origin}{DEFAULT_JWKS_PATH}")),
+            (None, None) => None,
+        };
+        let jwks = match jwks_url {
+            Some(url) => {
+                check_jwks_url(&url)?;
+                let min_refetch = self.jwks_min_refetch.unwrap_or(DEFAULT_JWKS_MIN_REFETCH);
+                if min_refetch < Duration::from_secs(1) {
+                    return Err(ConfigError::Invalid {
+                        var: JWKS_MIN_REFETCH_VAR,
+                        reason: "at least 1 second",
+                    });
+                }
+                let policy = ClaimPolicy {
+                    issuer: non_blank(
+                        self.jwks_issuer.or_else(|| origin.clone()),
+                        JWKS_ISSUER_VAR,
+                    )?,
+                    audience: non_blank(self.jwks_audience.or(origin), JWKS_AUDIENCE_VAR)?,
+                    leeway,
+                    user_id_claim: user_id_claim(
+                        self.jwks_user_id_claim,
+                        "sub",
+                        JWKS_USER_ID_CLAIM_VAR,
+                    )?,
+                };
+                Some(JwksSource::new(url, policy, min_refetch))
+            }
+            None => None,
+        };
+
+        if hs256.is_none() && jwks.is_none() {
+            return Err(ConfigError::MissingSecret { var: SECRET_VAR });
         }
-        let non_empty = |value: Option<String>, var: &'static str| match value {
-            Some(v) if v.trim().is_empty() => Err(ConfigError::Invalid {
-                var,
-                reason: "must not be blank",
-            }),
-            other => Ok(other.map(String::into_boxed_str)),
-        };
-        let policy = ClaimPolicy {
-            issuer: non_empty(self.issuer, ISSUER_VAR)?,
-            audience: non_empty(self.audience, AUDIENCE_VAR)?,
-            leeway: leeway.as_secs(),
-            user_id_claim: user_id_claim.into_boxed_str(),
-        };
         Ok(Auth {
-            inner: Arc::new(Inner { keys, policy }),
+            inner: Arc::new(Inner { hs256, jwks }),
         })
     }
+}
+
+fn non_blank(value: Option<String>, var: &'static str) -> Result<Option<Box<str>>, ConfigError> {
+    match value {
+        Some(v) if v.trim().is_empty() => Err(ConfigError::Invalid {
+            var,
+            reason: "must not be blank",
+        }),
+        other => Ok(other.map(String::into_boxed_str)),
+    }
+}
+
+fn user_id_claim(
+    value: Option<String>,
+    default: &str,
+    var: &'static str,
+) -> Result<Box<str>, ConfigError> {
+    let claim = value.unwrap_or_else(|| default.to_owned());
+    if claim.is_empty() || matches!(claim.as_str(), "exp" | "nbf" | "iat" | "iss" | "aud") {
+        return Err(ConfigError::Invalid {
+            var,
+            reason: "name a claim that carries the user id, such as `uid` or `sub`",
+        });
+    }
+    Ok(claim.into_boxed_str())
+}
+
+fn check_jwks_url(url: &str) -> Result<(), ConfigError> {
+    let invalid = |reason| ConfigError::Invalid {
+        var: JWKS_URL_VAR,
+        reason,
+    };
+    jwks::origin(url).map_err(invalid)?;
+    if url
+        .get(..8)
+        .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+    {
+        return Err(invalid(
+            "https JWKS URLs are not supported by this build yet: serve the JWKS to this service over http on a trusted network (e.g. http://127.0.0.1:3000/api/auth/jwks)",
+        ));
+    }
+    Ok(())
 }
 
 fn check_secret(secret: &[u8], var: &'static str) -> Result<(), ConfigError> {
@@ -418,7 +612,7 @@ mod tests {
             (LEEWAY_VAR, "0"),
         ])
         .expect("valid");
-        assert_eq!(auth.user_id_claim(), "sub");
+        assert_eq!(auth.user_id_claim(), Some("sub"));
         let debug = format!("{auth:?}");
         assert!(
             !debug.contains(GOOD),

@@ -25,6 +25,9 @@ pub enum TokenError {
     /// (RFC 7515 §4.1.11 requires refusing them).
     #[error("the token uses a critical header extension")]
     CriticalHeader,
+    /// The token names no `kid`, or one the JWKS does not hold (after a rate-limited refetch).
+    #[error("the token's signing key is unknown")]
+    UnknownKey,
     /// The signature does not verify with any configured key.
     #[error("the token's signature is invalid")]
     BadSignature,
@@ -66,6 +69,7 @@ impl TokenError {
             TokenError::UnsupportedAlgorithm => "unsupported_algorithm",
             TokenError::UnsupportedType => "unsupported_type",
             TokenError::CriticalHeader => "critical_header",
+            TokenError::UnknownKey => "unknown_key",
             TokenError::BadSignature => "bad_signature",
             TokenError::MissingExpiry => "missing_exp",
             TokenError::Expired => "expired",
@@ -87,6 +91,7 @@ impl TokenError {
 /// | [`MissingToken`](AuthError::MissingToken) | 401 | `Bearer` |
 /// | [`InvalidToken`](AuthError::InvalidToken) | 401 | `Bearer error="invalid_token", error_description="…"` |
 /// | [`Forbidden`](AuthError::Forbidden) | 403 | — |
+/// | [`KeysUnavailable`](AuthError::KeysUnavailable) | 503 | — |
 /// | [`NotConfigured`](AuthError::NotConfigured), [`RouteMisconfigured`](AuthError::RouteMisconfigured) | 500 | — |
 ///
 /// The body is `{"detail": "…"}`, the shape FastAPI's `HTTPException` produces.
@@ -106,6 +111,10 @@ pub enum AuthError {
     /// (see [`Auth::layer`](crate::Auth::layer)). A server bug, never a pass.
     #[error("authentication is not configured")]
     NotConfigured,
+    /// The token needs a key from the JWKS, and the JWKS could not be fetched (no usable key is
+    /// cached). Answers 503: a temporary failure of the server, not of the client.
+    #[error("the signing keys are unavailable")]
+    KeysUnavailable,
     /// The route does not capture the path parameter that `#[authorized]` compares,
     /// or captures it at another position than the handler binds it. A server bug, never a pass.
     #[error("the route does not match the #[authorized] handler")]
@@ -118,6 +127,7 @@ impl AuthError {
         match self {
             AuthError::MissingToken | AuthError::InvalidToken(_) => StatusCode::UNAUTHORIZED,
             AuthError::Forbidden => StatusCode::FORBIDDEN,
+            AuthError::KeysUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             AuthError::NotConfigured | AuthError::RouteMisconfigured => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -130,6 +140,7 @@ impl AuthError {
             AuthError::MissingToken => "missing_token",
             AuthError::InvalidToken(reason) => reason.code(),
             AuthError::Forbidden => "forbidden",
+            AuthError::KeysUnavailable => "keys_unavailable",
             AuthError::NotConfigured => "not_configured",
             AuthError::RouteMisconfigured => "route_misconfigured",
         }
@@ -163,6 +174,7 @@ impl AuthError {
                 text
             }
             AuthError::Forbidden => "Not allowed to access another user's resources".to_owned(),
+            AuthError::KeysUnavailable => "Authentication is temporarily unavailable".to_owned(),
             AuthError::NotConfigured | AuthError::RouteMisconfigured => {
                 "Internal server error".to_owned()
             }

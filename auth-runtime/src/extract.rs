@@ -66,7 +66,7 @@ where
     type Rejection = AuthError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AuthError> {
-        let token = authenticate(parts)?;
+        let token = authenticate(parts).await?;
         let custom = token
             .custom_claims()
             .map_err(|reason| refuse(reason.into()))?;
@@ -97,7 +97,7 @@ where
 ///
 /// This is what every extractor of this crate calls first; call it from your own extractors
 /// or middleware to share the same once-per-request verification.
-pub fn authenticate(parts: &mut Parts) -> Result<Arc<VerifiedToken>, AuthError> {
+pub async fn authenticate(parts: &mut Parts) -> Result<Arc<VerifiedToken>, AuthError> {
     if let Some(verified) = parts.extensions.get::<Arc<VerifiedToken>>() {
         return Ok(Arc::clone(verified));
     }
@@ -109,7 +109,7 @@ pub fn authenticate(parts: &mut Parts) -> Result<Arc<VerifiedToken>, AuthError> 
         return Err(AuthError::NotConfigured);
     };
     let token = bearer_token(parts).map_err(refuse)?;
-    let verified = Arc::new(auth.verify(token).map_err(|reason| refuse(reason.into()))?);
+    let verified = Arc::new(auth.verify(token).await.map_err(refuse)?);
     parts.extensions.insert(Arc::clone(&verified));
     Ok(verified)
 }

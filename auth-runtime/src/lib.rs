@@ -56,6 +56,7 @@
 mod config;
 mod error;
 mod extract;
+mod jwks;
 mod token;
 
 #[cfg(feature = "testing")]
@@ -66,8 +67,10 @@ pub mod testing;
 pub mod __private;
 
 pub use config::{
-    AUDIENCE_VAR, Auth, AuthBuilder, ConfigError, DEFAULT_LEEWAY, ISSUER_VAR, LEEWAY_VAR,
-    MAX_LEEWAY, MIN_SECRET_LEN, PREVIOUS_SECRET_VAR, SECRET_VAR, USER_ID_CLAIM_VAR,
+    AUDIENCE_VAR, Auth, AuthBuilder, BETTER_AUTH_URL_VAR, ConfigError, DEFAULT_JWKS_MIN_REFETCH,
+    DEFAULT_JWKS_PATH, DEFAULT_LEEWAY, ISSUER_VAR, JWKS_AUDIENCE_VAR, JWKS_ISSUER_VAR,
+    JWKS_MIN_REFETCH_VAR, JWKS_URL_VAR, JWKS_USER_ID_CLAIM_VAR, LEEWAY_VAR, MAX_LEEWAY,
+    MIN_SECRET_LEN, PREVIOUS_SECRET_VAR, SECRET_VAR, USER_ID_CLAIM_VAR,
 };
 pub use error::{AuthError, TokenError};
 pub use extract::{Claims, authenticate, authorize_owner};

@@ -39,7 +39,7 @@ where
     type Rejection = AuthError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AuthError> {
-        let token = authenticate(parts)?;
+        let token = authenticate(parts).await?;
         let params = match RawPathParams::from_request_parts(parts, state).await {
             Ok(params) => params,
             Err(RawPathParamsRejection::InvalidUtf8InPathParam(_)) => {

@@ -4,12 +4,14 @@
 //! ```
 //! use auth_runtime::testing;
 //!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
 //! let auth = testing::auth(); // an Auth that trusts testing::TEST_SECRET
 //! let token = testing::token_for("alice").sign();
-//! assert_eq!(auth.verify(&token).unwrap().user_id(), "alice");
+//! assert_eq!(auth.verify(&token).await.unwrap().user_id(), "alice");
 //!
 //! let expired = testing::token_for("alice").expired().sign();
-//! assert!(auth.verify(&expired).is_err());
+//! assert!(auth.verify(&expired).await.is_err());
+//! # }
 //! ```
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -40,6 +40,7 @@ impl HmacKey {
 }
 
 /// What a token must satisfy besides its signature.
+#[derive(Debug)]
 pub(crate) struct ClaimPolicy {
     pub(crate) issuer: Option<Box<str>>,
     pub(crate) audience: Option<Box<str>>,
@@ -113,13 +114,53 @@ impl fmt::Debug for VerifiedToken {
     }
 }
 
-/// Verifies an HS256 compact JWS against `keys` and validates its claims at time `now`.
-pub(crate) fn verify_hs256(
-    token: &str,
-    keys: &[HmacKey],
-    policy: &ClaimPolicy,
-    now: u64,
-) -> Result<VerifiedToken, TokenError> {
+/// The algorithms a token may name. Anything else is refused before any key is looked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Alg {
+    Hs256,
+    EdDsa,
+    Es256,
+    Es384,
+    Rs256,
+    Rs384,
+    Rs512,
+    Ps256,
+    Ps384,
+    Ps512,
+}
+
+impl Alg {
+    /// The JOSE name, compared exactly (RFC 7515 §4.1.1: case-sensitive).
+    fn from_name(name: &str) -> Option<Alg> {
+        Some(match name {
+            "HS256" => Alg::Hs256,
+            "EdDSA" => Alg::EdDsa,
+            "ES256" => Alg::Es256,
+            "ES384" => Alg::Es384,
+            "RS256" => Alg::Rs256,
+            "RS384" => Alg::Rs384,
+            "RS512" => Alg::Rs512,
+            "PS256" => Alg::Ps256,
+            "PS384" => Alg::Ps384,
+            "PS512" => Alg::Ps512,
+            _ => return None,
+        })
+    }
+}
+
+/// A compact JWS split into its parts, with a header that passed the header policy.
+/// Nothing has been verified yet.
+pub(crate) struct Jws<'a> {
+    pub(crate) signing_input: &'a str,
+    pub(crate) payload_b64: &'a str,
+    pub(crate) signature_b64: &'a str,
+    pub(crate) alg: Alg,
+    pub(crate) kid: Option<String>,
+}
+
+/// Splits a compact JWS and checks its header: size cap, three base64url segments, a JSON
+/// object header without `crit`/`b64`, a known `alg`, and a `typ` of `JWT` if any.
+pub(crate) fn parse(token: &str) -> Result<Jws<'_>, TokenError> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(TokenError::TooLong);
     }
@@ -129,23 +170,47 @@ pub(crate) fn verify_hs256(
         // Four or more segments: a JWE, or garbage.
         return Err(TokenError::Malformed);
     }
+    let (alg, kid) = check_header(&decode_segment(header_b64)?)?;
+    Ok(Jws {
+        signing_input,
+        payload_b64,
+        signature_b64,
+        alg,
+        kid,
+    })
+}
 
-    check_header(&decode_segment(header_b64)?)?;
-
+/// Verifies an HS256 signature against any of `keys`.
+pub(crate) fn verify_hmac(jws: &Jws<'_>, keys: &[HmacKey]) -> Result<(), TokenError> {
+    if jws.alg != Alg::Hs256 {
+        return Err(TokenError::UnsupportedAlgorithm);
+    }
     let mut signature = [0u8; 32];
-    match URL_SAFE_NO_PAD.decode_slice(signature_b64, &mut signature) {
+    match URL_SAFE_NO_PAD.decode_slice(jws.signature_b64, &mut signature) {
         Ok(32) => {}
         _ => return Err(TokenError::BadSignature),
     }
-    if !keys
+    if keys
         .iter()
-        .any(|key| key.verify(signing_input.as_bytes(), &signature))
+        .any(|key| key.verify(jws.signing_input.as_bytes(), &signature))
     {
-        return Err(TokenError::BadSignature);
+        Ok(())
+    } else {
+        Err(TokenError::BadSignature)
     }
+}
 
-    let payload = decode_segment(payload_b64)?;
-    validate_claims(payload, policy, now)
+/// Verifies an HS256 compact JWS against `keys` and validates its claims at time `now`.
+#[cfg(test)]
+fn verify_hs256(
+    token: &str,
+    keys: &[HmacKey],
+    policy: &ClaimPolicy,
+    now: u64,
+) -> Result<VerifiedToken, TokenError> {
+    let jws = parse(token)?;
+    verify_hmac(&jws, keys)?;
+    validate_claims(&jws, policy, now)
 }
 
 /// Decodes one base64url segment (no padding, canonical trailing bits) holding a JSON object.
@@ -167,6 +232,8 @@ struct Header<'a> {
     alg: std::borrow::Cow<'a, str>,
     #[serde(default, borrow)]
     typ: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    kid: Option<String>,
     #[serde(default, deserialize_with = "present")]
     crit: bool,
     #[serde(default, deserialize_with = "present")]
@@ -178,22 +245,20 @@ fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error>
     IgnoredAny::deserialize(deserializer).map(|_| true)
 }
 
-fn check_header(json: &[u8]) -> Result<(), TokenError> {
+fn check_header(json: &[u8]) -> Result<(Alg, Option<String>), TokenError> {
     // Duplicate members are refused by serde's derived visitor ("duplicate field").
     let header: Header<'_> = serde_json::from_slice(json).map_err(|_| TokenError::Malformed)?;
     if header.crit || header.b64 {
         return Err(TokenError::CriticalHeader);
     }
-    if header.alg != "HS256" {
-        return Err(TokenError::UnsupportedAlgorithm);
-    }
+    let alg = Alg::from_name(&header.alg).ok_or(TokenError::UnsupportedAlgorithm)?;
     if let Some(typ) = header.typ
         && !typ.eq_ignore_ascii_case("JWT")
         && !typ.eq_ignore_ascii_case("application/jwt")
     {
         return Err(TokenError::UnsupportedType);
     }
-    Ok(())
+    Ok((alg, header.kid))
 }
 
 /// The registered claims as they appear in the payload, types not yet checked.
@@ -343,11 +408,13 @@ fn audience_list(value: Option<Value>) -> Result<Vec<String>, TokenError> {
     }
 }
 
-fn validate_claims(
-    payload: Vec<u8>,
+/// Decodes the payload of a JWS whose signature has verified, and validates its claims.
+pub(crate) fn validate_claims(
+    jws: &Jws<'_>,
     policy: &ClaimPolicy,
     now: u64,
 ) -> Result<VerifiedToken, TokenError> {
+    let payload = decode_segment(jws.payload_b64)?;
     let mut deserializer = serde_json::Deserializer::from_slice(&payload);
     let raw = ClaimsSeed(&policy.user_id_claim)
         .deserialize(&mut deserializer)
