@@ -3,137 +3,16 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use auth_runtime::testing::token_for;
+use common::service::{Service, binary};
 use common::{Response, fetch, request};
 use serde_json::Value;
 
-const SECRET: &str = "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
-
-/// The example binary, built (or found up to date) once per test run. With
-/// `TASKS_EXAMPLE_PROFILE=release` the tests drive the release build instead.
-fn binary() -> PathBuf {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            let root = env!("CARGO_MANIFEST_DIR");
-            let release = std::env::var("TASKS_EXAMPLE_PROFILE").is_ok_and(|p| p == "release");
-            let mut cargo = Command::new(env!("CARGO"));
-            cargo.args(["build", "--quiet", "--example", "tasks", "--manifest-path"]);
-            cargo.arg(format!("{root}/Cargo.toml"));
-            if release {
-                cargo.arg("--release");
-            }
-            assert!(
-                cargo.status().expect("cargo runs").success(),
-                "cargo build --example tasks failed"
-            );
-            let exe = std::env::current_exe().expect("test binary path");
-            let target_dir = exe
-                .parent()
-                .and_then(|deps| deps.parent())
-                .and_then(|profile| profile.parent())
-                .expect("target/<profile>/deps");
-            target_dir
-                .join(if release { "release" } else { "debug" })
-                .join("examples")
-                .join("tasks")
-        })
-        .clone()
-}
-
-/// A running service; killed when dropped.
-struct Service {
-    child: Child,
-    addr: SocketAddr,
-    stdout: Vec<String>,
-    log: PathBuf,
-}
-
-impl Service {
-    fn start(args: &[&str], env: &[(&str, &str)]) -> Service {
-        let log = std::env::temp_dir().join(format!(
-            "tasks-e2e-{}-{}.log",
-            std::process::id(),
-            rand_suffix()
-        ));
-        let mut command = Command::new(binary());
-        command
-            .args(args)
-            .env_remove("BETTER_AUTH_SECRET")
-            .env("BIND_ADDR", "127.0.0.1:0")
-            .env("RUST_LOG", "info,auth_runtime=debug")
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).expect("log file"));
-        for (name, value) in env {
-            command.env(name, value);
-        }
-        let mut child = command.spawn().expect("the example starts");
-        let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut stdout = Vec::new();
-        let mut line = String::new();
-        let addr = loop {
-            line.clear();
-            let read = reader.read_line(&mut line).expect("read stdout");
-            assert!(
-                read > 0,
-                "the service exited before listening: {}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            );
-            if let Some(addr) = line
-                .trim()
-                .strip_prefix("tasks service listening on http://")
-            {
-                break addr.parse().expect("a socket address");
-            }
-        };
-        // Keep draining stdout (the dev walkthrough) in the background.
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in reader.lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        std::thread::sleep(Duration::from_millis(100));
-        stdout.extend(rx.try_iter());
-        Service {
-            child,
-            addr,
-            stdout,
-            log,
-        }
-    }
-
-    fn with_secret() -> Service {
-        Service::start(&[], &[("BETTER_AUTH_SECRET", SECRET)])
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.log);
-    }
-}
-
-fn rand_suffix() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos())
-}
+const SECRET: &str = common::service::SECRET;
 
 fn token(user: &str) -> String {
     token_for(user).secret(SECRET).sign()

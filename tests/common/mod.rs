@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod service;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
