@@ -438,7 +438,14 @@ impl AuthBuilder {
                         JWKS_USER_ID_CLAIM_VAR,
                     )?,
                 };
-                Some(JwksSource::new(url, policy, min_refetch))
+                let source = JwksSource::new(url, policy, min_refetch).map_err(|error| {
+                    tracing::error!(%error, "cannot set up the JWKS client");
+                    ConfigError::Invalid {
+                        var: JWKS_URL_VAR,
+                        reason: "the HTTP client for the JWKS cannot be set up",
+                    }
+                })?;
+                Some(source)
             }
             None => None,
         };
@@ -483,12 +490,13 @@ fn check_jwks_url(url: &str) -> Result<(), ConfigError> {
         reason,
     };
     jwks::origin(url).map_err(invalid)?;
-    if url
-        .get(..8)
-        .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+    if cfg!(not(feature = "https"))
+        && url
+            .get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
     {
         return Err(invalid(
-            "https JWKS URLs are not supported by this build yet: serve the JWKS to this service over http on a trusted network (e.g. http://127.0.0.1:3000/api/auth/jwks)",
+            "an https JWKS URL needs the `https` feature of auth-runtime (on by default)",
         ));
     }
     Ok(())
@@ -617,6 +625,59 @@ mod tests {
         assert!(
             !debug.contains(GOOD),
             "Debug never shows the secret: {debug}"
+        );
+    }
+
+    #[test]
+    fn jwks_mode_from_better_auth_url() {
+        // BETTER_AUTH_URL alone is enough; the secret is then optional.
+        let auth =
+            from(&[(BETTER_AUTH_URL_VAR, "https://Auth.Example.com/api/auth")]).expect("valid");
+        let debug = format!("{auth:?}");
+        assert!(
+            debug.contains("https://auth.example.com/api/auth/jwks"),
+            "{debug}"
+        );
+        assert!(
+            debug.contains(r#"issuer: Some("https://auth.example.com")"#),
+            "{debug}"
+        );
+        assert!(debug.contains(r#"user_id_claim: "sub""#), "{debug}");
+        assert_eq!(auth.user_id_claim(), None, "no HS256 mode");
+
+        let auth = from(&[
+            (BETTER_AUTH_URL_VAR, "http://localhost:3000"),
+            (JWKS_URL_VAR, "http://127.0.0.1:3000/auth/jwks"),
+            (JWKS_USER_ID_CLAIM_VAR, "id"),
+            (SECRET_VAR, GOOD),
+        ])
+        .expect("both modes");
+        let debug = format!("{auth:?}");
+        assert!(
+            debug.contains("http://127.0.0.1:3000/auth/jwks") && debug.contains(r#""id""#),
+            "{debug}"
+        );
+        assert_eq!(auth.user_id_claim(), Some("uid"));
+
+        for (var, value) in [
+            (BETTER_AUTH_URL_VAR, "localhost:3000"),
+            (BETTER_AUTH_URL_VAR, "ftp://example.com"),
+            (JWKS_URL_VAR, "not a url"),
+            (JWKS_MIN_REFETCH_VAR, "0"),
+        ] {
+            let mut vars = vec![(var, value)];
+            if var != BETTER_AUTH_URL_VAR {
+                vars.push((BETTER_AUTH_URL_VAR, "http://localhost:3000"));
+            }
+            assert!(
+                matches!(from(&vars), Err(ConfigError::Invalid { .. })),
+                "{var}={value}"
+            );
+        }
+        let none = from(&[]).expect_err("no key source").to_string();
+        assert!(
+            none.contains("BETTER_AUTH_SECRET") && none.contains("BETTER_AUTH_URL"),
+            "{none}"
         );
     }
 }

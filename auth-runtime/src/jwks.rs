@@ -46,27 +46,53 @@ struct Snapshot {
     generation: u64,
 }
 
+#[cfg(feature = "https")]
+type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+#[cfg(not(feature = "https"))]
+type Connector = HttpConnector;
+
+/// An HTTP connector, with TLS (rustls, ring, Mozilla's roots) when the `https` feature is on.
+/// No redirects are followed: the JWKS URL is the one configured.
+fn connector() -> Result<Connector, String> {
+    let mut http = HttpConnector::new();
+    http.set_connect_timeout(Some(FETCH_TIMEOUT));
+    #[cfg(feature = "https")]
+    {
+        http.enforce_http(false);
+        Ok(hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
+            .map_err(|e| e.to_string())?
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http))
+    }
+    #[cfg(not(feature = "https"))]
+    Ok(http)
+}
+
 pub(crate) struct JwksSource {
     url: String,
     pub(crate) policy: ClaimPolicy,
     min_refetch_interval: Duration,
     cache: RwLock<Snapshot>,
     refresh: tokio::sync::Mutex<()>,
-    client: Client<HttpConnector, Empty<Bytes>>,
+    client: Client<Connector, Empty<Bytes>>,
 }
 
 impl JwksSource {
-    pub(crate) fn new(url: String, policy: ClaimPolicy, min_refetch_interval: Duration) -> Self {
-        let mut connector = HttpConnector::new();
-        connector.set_connect_timeout(Some(FETCH_TIMEOUT));
-        JwksSource {
+    pub(crate) fn new(
+        url: String,
+        policy: ClaimPolicy,
+        min_refetch_interval: Duration,
+    ) -> Result<Self, String> {
+        Ok(JwksSource {
             url,
             policy,
             min_refetch_interval,
             cache: RwLock::new(Snapshot::default()),
             refresh: tokio::sync::Mutex::new(()),
-            client: Client::builder(TokioExecutor::new()).build(connector),
-        }
+            client: Client::builder(TokioExecutor::new()).build(connector()?),
+        })
     }
 
     pub(crate) fn url(&self) -> &str {
