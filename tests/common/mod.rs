@@ -81,6 +81,20 @@ impl Request {
         self
     }
 
+    /// The credential of the last `Authorization` header, to check that it is never echoed.
+    pub fn authorization_credential(&self) -> Option<String> {
+        self.headers
+            .iter()
+            .rev()
+            .find(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+            .map(|(_, value)| String::from_utf8_lossy(value).to_string())
+            .map(|value| {
+                value
+                    .split_once(' ')
+                    .map_or(value.clone(), |(_, t)| t.trim().to_owned())
+            })
+    }
+
     pub fn bearer(self, token: &str) -> Self {
         self.header("Authorization", format!("Bearer {token}"))
     }
