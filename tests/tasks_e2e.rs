@@ -433,3 +433,69 @@ async fn sigterm_shuts_down_gracefully() {
     assert!(status.success(), "{status:?}");
     assert!(service.log().contains("shut down"));
 }
+
+/// Resident memory of a process, from /proc (Linux).
+#[cfg(target_os = "linux")]
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .expect("VmRSS")
+}
+
+/// A bounded load (loopback only, stops by itself) of mixed tokens: every answer is the
+/// expected one, no 5xx, and resident memory does not grow from one round to the next.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn memory_stays_flat_under_mixed_load() {
+    let service = Service::with_secret();
+    let addr = service.addr;
+    let pid = service.child.id();
+    let valid = token("load-user");
+    let other = token("someone-else");
+    let expired = token_for("load-user").secret(SECRET).expired().sign();
+    let forged = token_for("load-user")
+        .secret("forged-secret-0123456789-abcdefghijklmn")
+        .sign();
+    let cases = [(valid, 200), (other, 403), (expired, 401), (forged, 401)];
+
+    let round = |requests: usize| {
+        let cases = cases.clone();
+        async move {
+            let semaphore = std::sync::Arc::new(tokio::sync::Semaphore::new(32));
+            let mut handles = Vec::with_capacity(requests);
+            for i in 0..requests {
+                let (token, expected) = cases[i % cases.len()].clone();
+                let semaphore = semaphore.clone();
+                handles.push(tokio::spawn(async move {
+                    let _permit = semaphore.acquire().await.expect("open");
+                    let status = fetch("/api/load-user/tasks")
+                        .bearer(&token)
+                        .send(addr)
+                        .await
+                        .status;
+                    (status, expected)
+                }));
+            }
+            for handle in handles {
+                let (status, expected) = handle.await.expect("task");
+                assert_eq!(status, expected);
+            }
+        }
+    };
+    round(1_000).await; // warm-up: allocator pools, connection buffers
+    let before = rss_kib(pid);
+    round(2_000).await;
+    let after = rss_kib(pid);
+    println!("resident memory: {before} KiB after warm-up, {after} KiB after 2000 more requests");
+    assert!(
+        after <= before + 8 * 1024,
+        "resident memory grew from {before} KiB to {after} KiB over 2000 requests"
+    );
+    assert!(health_ok(addr).await);
+}
