@@ -29,10 +29,29 @@ const MAX_JWKS_BYTES: usize = 256 * 1024;
 /// How long one fetch may take.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A public key bound to its algorithm.
+/// A public key bound to its algorithm, prepared when the JWKS is loaded.
 struct Key {
     alg: Algorithm,
-    key: DecodingKey,
+    material: Material,
+}
+
+enum Material {
+    /// Better Auth's default: decompressed once, verified with `verify_strict` (which also
+    /// refuses small-order keys and non-canonical signatures).
+    Ed25519(ed25519_dalek::VerifyingKey),
+    /// ES256/ES384/RS*/PS*, verified by jsonwebtoken's RustCrypto provider.
+    Other(DecodingKey),
+}
+
+impl Key {
+    fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        match &self.material {
+            Material::Ed25519(key) => ed25519_dalek::Signature::from_slice(signature)
+                .is_ok_and(|signature| key.verify_strict(message, &signature).is_ok()),
+            Material::Other(key) => (DEFAULT_PROVIDER.verifier_factory)(&self.alg, key)
+                .is_ok_and(|verifier| verifier.verify(message, &signature.to_vec()).is_ok()),
+        }
+    }
 }
 
 #[derive(Clone, Default)]
@@ -127,12 +146,10 @@ impl JwksSource {
         if Some(key.alg) != jsonwebtoken_alg(jws.alg) {
             return Err(TokenError::UnsupportedAlgorithm.into());
         }
-        let verifier = (DEFAULT_PROVIDER.verifier_factory)(&key.alg, &key.key)
-            .map_err(|_| TokenError::BadSignature)?;
         let signature = base64_signature(jws.signature_b64)?;
-        verifier
-            .verify(jws.signing_input.as_bytes(), &signature)
-            .map_err(|_| TokenError::BadSignature)?;
+        if !key.verify(jws.signing_input.as_bytes(), &signature) {
+            return Err(TokenError::BadSignature.into());
+        }
         Ok(token::validate_claims(jws, &self.policy, now)?)
     }
 
@@ -321,8 +338,23 @@ fn load_key(entry: serde_json::Value) -> Result<(String, Key), &'static str> {
     }
     let key = DecodingKey::from_jwk(&jwk).map_err(|_| "malformed key")?;
     // Building the verifier checks the key material (a point on the curve, a valid modulus).
-    (DEFAULT_PROVIDER.verifier_factory)(&alg, &key).map_err(|_| "invalid key material")?;
-    Ok((kid, Key { alg, key }))
+    let material = match &jwk.algorithm {
+        AlgorithmParameters::OctetKeyPair(p) => {
+            let x: [u8; 32] = base64_signature(&p.x)
+                .ok()
+                .and_then(|bytes| bytes.try_into().ok())
+                .ok_or("key of the wrong size for its curve")?;
+            Material::Ed25519(
+                ed25519_dalek::VerifyingKey::from_bytes(&x).map_err(|_| "invalid key material")?,
+            )
+        }
+        _ => {
+            // Building the verifier checks the key material (a point on the curve, a modulus).
+            (DEFAULT_PROVIDER.verifier_factory)(&alg, &key).map_err(|_| "invalid key material")?;
+            Material::Other(key)
+        }
+    };
+    Ok((kid, Key { alg, material }))
 }
 
 /// The origin (`scheme://host[:port]`, lowercase, default port dropped) of an `http(s)` URL,
