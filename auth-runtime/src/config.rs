@@ -189,7 +189,9 @@ impl Auth {
                 Ok(token::validate_claims(&jws, &hs.policy, now)?)
             }
             (Alg::Hs256, None, _) => Err(TokenError::UnsupportedAlgorithm.into()),
-            (_, _, Some(jwks)) => jwks.verify(&jws, now).await,
+            // Boxed: the JWKS future holds a whole HTTP fetch; inline, it would make every
+            // HS256 verification future (and every extractor future around it) 1 KiB larger.
+            (_, _, Some(jwks)) => Box::pin(jwks.verify(&jws, now)).await,
             (_, _, None) => Err(TokenError::UnsupportedAlgorithm.into()),
         }
     }

@@ -1,10 +1,17 @@
 //! Stateless Bearer-JWT authorization for [axum] handlers, for apps whose users sign in with
 //! Better Auth.
 //!
-//! Every request is decided from its `Authorization: Bearer <jwt>` header alone: HS256 with the
-//! shared `BETTER_AUTH_SECRET` (the algorithm is pinned by configuration, never read from the
-//! token), required `exp`, honoured `nbf`, optional required `iss`/`aud`. No cookies, sessions or
-//! database.
+//! Every request is decided from its `Authorization: Bearer <jwt>` header alone, with keys from
+//! one or both of two sources, each pinned to its own algorithms (never chosen by the token):
+//!
+//! - **HS256** with the shared `BETTER_AUTH_SECRET` (Better Auth's `jwt` plugin with a custom
+//!   signer); the user id is the `uid` claim.
+//! - **JWKS**: the public keys Better Auth's `jwt` plugin publishes (EdDSA by default), fetched
+//!   from `BETTER_AUTH_URL`, cached and refetched on key rotation; the user id is `sub`, and
+//!   `iss`/`aud` must be the Better Auth origin.
+//!
+//! `exp` is required, `nbf` honoured, and no cookies, sessions or database are involved. See
+//! [`Auth`] for the configuration and `SECURITY.md` for the threat model.
 //!
 //! ```
 //! use auth_runtime::{Auth, Claims, authorized};

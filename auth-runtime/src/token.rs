@@ -3,14 +3,15 @@
 //! The order of work is fixed: size cap, structure, header policy, signature, and only then
 //! the payload. Nothing in the payload is looked at before the signature has verified.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::OnceLock;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
-use serde_json::Value;
 use sha2::Sha256;
 
 use crate::error::TokenError;
@@ -54,13 +55,20 @@ pub(crate) struct ClaimPolicy {
 #[derive(Clone)]
 pub struct VerifiedToken {
     user_id: String,
-    subject: Option<String>,
-    issuer: Option<String>,
-    audience: Vec<String>,
     expires_at: u64,
     not_before: Option<u64>,
     issued_at: Option<u64>,
     payload: Vec<u8>,
+    /// `sub`, `iss` and `aud`, copied out of the payload only when a handler asks: validation
+    /// compares them in place, so the common request allocates nothing for them.
+    strings: OnceLock<StringClaims>,
+}
+
+#[derive(Clone, Default)]
+struct StringClaims {
+    subject: Option<String>,
+    issuer: Option<String>,
+    audience: Vec<String>,
 }
 
 impl VerifiedToken {
@@ -71,17 +79,42 @@ impl VerifiedToken {
 
     /// The `sub` claim, if present.
     pub fn subject(&self) -> Option<&str> {
-        self.subject.as_deref()
+        self.strings().subject.as_deref()
     }
 
     /// The `iss` claim, if present.
     pub fn issuer(&self) -> Option<&str> {
-        self.issuer.as_deref()
+        self.strings().issuer.as_deref()
     }
 
     /// The `aud` claim as a list (a single string becomes a list of one).
     pub fn audience(&self) -> &[String] {
-        &self.audience
+        &self.strings().audience
+    }
+
+    fn strings(&self) -> &StringClaims {
+        self.strings.get_or_init(|| {
+            // The payload passed validation, so it parses; the fallback is unreachable.
+            let mut deserializer = serde_json::Deserializer::from_slice(&self.payload);
+            let Ok(raw) = ClaimsSeed(None).deserialize(&mut deserializer) else {
+                return StringClaims::default();
+            };
+            let owned = |value: Option<ClaimValue<'_>>| match value {
+                Some(ClaimValue::Str(s)) => Some(s.into_owned()),
+                _ => None,
+            };
+            StringClaims {
+                subject: owned(raw.sub),
+                issuer: owned(raw.iss),
+                audience: match raw.aud {
+                    Some(ClaimValue::Str(s)) => vec![s.into_owned()],
+                    Some(ClaimValue::StrList(list)) => {
+                        list.into_iter().map(Cow::into_owned).collect()
+                    }
+                    _ => Vec::new(),
+                },
+            }
+        })
     }
 
     /// `exp`, in seconds since the Unix epoch.
@@ -278,17 +311,88 @@ fn check_header(json: &[u8]) -> Result<(Alg, Option<String>), TokenError> {
     Ok((alg, header.kid))
 }
 
-/// The registered claims as they appear in the payload, types not yet checked.
+/// The registered claims as they appear in the payload, borrowed from it where possible,
+/// types not yet checked.
 #[derive(Default)]
-struct RawClaims {
-    exp: Option<Value>,
-    nbf: Option<Value>,
-    iat: Option<Value>,
-    iss: Option<Value>,
-    aud: Option<Value>,
-    sub: Option<Value>,
-    user_id: Option<Value>,
+struct RawClaims<'de> {
+    exp: Option<ClaimValue<'de>>,
+    nbf: Option<ClaimValue<'de>>,
+    iat: Option<ClaimValue<'de>>,
+    iss: Option<ClaimValue<'de>>,
+    aud: Option<ClaimValue<'de>>,
+    sub: Option<ClaimValue<'de>>,
+    user_id: Option<ClaimValue<'de>>,
     duplicate: Option<&'static str>,
+}
+
+/// A claim's JSON value, reduced to what validation distinguishes.
+enum ClaimValue<'de> {
+    Str(Cow<'de, str>),
+    /// A non-negative integer.
+    Int(u64),
+    /// An array whose elements are all strings.
+    StrList(Vec<Cow<'de, str>>),
+    /// Anything else: null, a boolean, a negative or fractional number, an object, a mixed array.
+    Other,
+}
+
+impl<'de> Deserialize<'de> for ClaimValue<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ClaimValueVisitor)
+    }
+}
+
+struct ClaimValueVisitor;
+
+impl<'de> Visitor<'de> for ClaimValueVisitor {
+    type Value = ClaimValue<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(ClaimValue::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(ClaimValue::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(ClaimValue::Str(Cow::Owned(v)))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(ClaimValue::Int(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(u64::try_from(v).map_or(ClaimValue::Other, ClaimValue::Int))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(ClaimValue::Other)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(ClaimValue::Other)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(ClaimValue::Other)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut list = Vec::new();
+        let mut all_strings = true;
+        // Nesting is bounded by serde_json's recursion limit.
+        while let Some(element) = seq.next_element::<ClaimValue<'de>>()? {
+            match element {
+                ClaimValue::Str(s) if all_strings => list.push(s),
+                _ => all_strings = false,
+            }
+        }
+        Ok(if all_strings {
+            ClaimValue::StrList(list)
+        } else {
+            ClaimValue::Other
+        })
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(ClaimValue::Other)
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -304,7 +408,7 @@ enum Key {
 }
 
 impl Key {
-    fn name(self, user_id_claim: &'static str) -> &'static str {
+    fn name(self) -> &'static str {
         match self {
             Key::Exp => "exp",
             Key::Nbf => "nbf",
@@ -312,13 +416,14 @@ impl Key {
             Key::Iss => "iss",
             Key::Aud => "aud",
             Key::Sub => "sub",
-            Key::UserId => user_id_claim,
+            Key::UserId => "user id",
             Key::Other => "",
         }
     }
 }
 
-struct KeySeed<'p>(&'p str);
+/// Classifies claim names; `Some(name)` is the configured user-id claim.
+struct KeySeed<'p>(Option<&'p str>);
 
 impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
     type Value = Key;
@@ -333,7 +438,7 @@ impl Visitor<'_> for KeySeed<'_> {
         f.write_str("a claim name")
     }
     fn visit_str<E: de::Error>(self, name: &str) -> Result<Key, E> {
-        Ok(if name == self.0 {
+        Ok(if self.0 == Some(name) {
             Key::UserId
         } else {
             match name {
@@ -349,21 +454,24 @@ impl Visitor<'_> for KeySeed<'_> {
     }
 }
 
-struct ClaimsSeed<'p>(&'p str);
+struct ClaimsSeed<'p>(Option<&'p str>);
 
 impl<'de> DeserializeSeed<'de> for ClaimsSeed<'_> {
-    type Value = RawClaims;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<RawClaims, D::Error> {
+    type Value = RawClaims<'de>;
+    fn deserialize<D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<RawClaims<'de>, D::Error> {
         deserializer.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for ClaimsSeed<'_> {
-    type Value = RawClaims;
+    type Value = RawClaims<'de>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JWT claims object")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawClaims, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawClaims<'de>, A::Error> {
         let mut raw = RawClaims::default();
         while let Some(key) = map.next_key_seed(KeySeed(self.0))? {
             let slot = match key {
@@ -379,49 +487,37 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
                     continue;
                 }
             };
-            let value = map.next_value::<Value>()?;
+            let value = map.next_value::<ClaimValue<'de>>()?;
             // RFC 7519 §4 lets a parser refuse duplicate claim names; one that kept the last
             // value could be fooled by a token that another parser reads differently.
             if slot.replace(value).is_some() && raw.duplicate.is_none() {
-                raw.duplicate = Some(match key {
-                    Key::UserId => "user id",
-                    other => other.name(""),
-                });
+                raw.duplicate = Some(key.name());
             }
         }
         Ok(raw)
     }
 }
 
-fn numeric_date(value: Option<Value>, name: &'static str) -> Result<Option<u64>, TokenError> {
+fn numeric_date(
+    value: Option<ClaimValue<'_>>,
+    name: &'static str,
+) -> Result<Option<u64>, TokenError> {
     match value {
         None => Ok(None),
         // Integers only: a fraction, a negative number, a string or null is refused.
-        Some(Value::Number(n)) => n.as_u64().map(Some).ok_or(TokenError::InvalidClaim(name)),
+        Some(ClaimValue::Int(n)) => Ok(Some(n)),
         Some(_) => Err(TokenError::InvalidClaim(name)),
     }
 }
 
-fn optional_string(value: Option<Value>, name: &'static str) -> Result<Option<String>, TokenError> {
+fn optional_str<'de>(
+    value: Option<ClaimValue<'de>>,
+    name: &'static str,
+) -> Result<Option<Cow<'de, str>>, TokenError> {
     match value {
         None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
+        Some(ClaimValue::Str(s)) => Ok(Some(s)),
         Some(_) => Err(TokenError::InvalidClaim(name)),
-    }
-}
-
-fn audience_list(value: Option<Value>) -> Result<Vec<String>, TokenError> {
-    match value {
-        None => Ok(Vec::new()),
-        Some(Value::String(s)) => Ok(vec![s]),
-        Some(Value::Array(items)) => items
-            .into_iter()
-            .map(|item| match item {
-                Value::String(s) => Ok(s),
-                _ => Err(TokenError::InvalidClaim("aud")),
-            })
-            .collect(),
-        Some(_) => Err(TokenError::InvalidClaim("aud")),
     }
 }
 
@@ -432,66 +528,71 @@ pub(crate) fn validate_claims(
     now: u64,
 ) -> Result<VerifiedToken, TokenError> {
     let payload = decode_segment(jws.payload_b64)?;
-    let mut deserializer = serde_json::Deserializer::from_slice(&payload);
-    let raw = ClaimsSeed(&policy.user_id_claim)
-        .deserialize(&mut deserializer)
-        .and_then(|raw| deserializer.end().map(|()| raw))
-        .map_err(|_| TokenError::Malformed)?;
-    if let Some(name) = raw.duplicate {
-        return Err(TokenError::InvalidClaim(name));
-    }
+    let (user_id, expires_at, not_before, issued_at) = {
+        let mut deserializer = serde_json::Deserializer::from_slice(&payload);
+        let raw = ClaimsSeed(Some(&policy.user_id_claim))
+            .deserialize(&mut deserializer)
+            .and_then(|raw| deserializer.end().map(|()| raw))
+            .map_err(|_| TokenError::Malformed)?;
+        if let Some(name) = raw.duplicate {
+            return Err(TokenError::InvalidClaim(name));
+        }
 
-    let expires_at = numeric_date(raw.exp, "exp")?.ok_or(TokenError::MissingExpiry)?;
-    let not_before = numeric_date(raw.nbf, "nbf")?;
-    let issued_at = numeric_date(raw.iat, "iat")?;
-    if now >= expires_at.saturating_add(policy.leeway) {
-        return Err(TokenError::Expired);
-    }
-    if let Some(nbf) = not_before
-        && now.saturating_add(policy.leeway) < nbf
-    {
-        return Err(TokenError::NotYetValid);
-    }
+        let expires_at = numeric_date(raw.exp, "exp")?.ok_or(TokenError::MissingExpiry)?;
+        let not_before = numeric_date(raw.nbf, "nbf")?;
+        let issued_at = numeric_date(raw.iat, "iat")?;
+        if now >= expires_at.saturating_add(policy.leeway) {
+            return Err(TokenError::Expired);
+        }
+        if let Some(nbf) = not_before
+            && now.saturating_add(policy.leeway) < nbf
+        {
+            return Err(TokenError::NotYetValid);
+        }
 
-    let issuer = optional_string(raw.iss, "iss")?;
-    if let Some(expected) = &policy.issuer
-        && issuer.as_deref() != Some(&**expected)
-    {
-        return Err(TokenError::WrongIssuer);
-    }
-    let audience = audience_list(raw.aud)?;
-    if let Some(expected) = &policy.audience
-        && !audience.iter().any(|aud| **aud == **expected)
-    {
-        return Err(TokenError::WrongAudience);
-    }
+        let issuer = optional_str(raw.iss, "iss")?;
+        if let Some(expected) = &policy.issuer
+            && issuer.as_deref() != Some(&**expected)
+        {
+            return Err(TokenError::WrongIssuer);
+        }
+        let audience_ok = |expected: &str| match &raw.aud {
+            Some(ClaimValue::Str(aud)) => aud == expected,
+            Some(ClaimValue::StrList(list)) => list.iter().any(|aud| aud == expected),
+            _ => false,
+        };
+        match (&raw.aud, &policy.audience) {
+            (None | Some(ClaimValue::Str(_) | ClaimValue::StrList(_)), None) => {}
+            (Some(ClaimValue::Int(_) | ClaimValue::Other), _) => {
+                return Err(TokenError::InvalidClaim("aud"));
+            }
+            (_, Some(expected)) if !audience_ok(expected) => return Err(TokenError::WrongAudience),
+            _ => {}
+        }
+        optional_str(raw.sub, "sub")?;
 
-    let user_id = match raw.user_id {
-        None => return Err(TokenError::MissingUserId),
-        Some(Value::String(id)) if !id.trim().is_empty() => id,
-        Some(_) => return Err(TokenError::InvalidUserId),
-    };
-    let subject = if &*policy.user_id_claim == "sub" {
-        Some(user_id.clone())
-    } else {
-        optional_string(raw.sub, "sub")?
+        let user_id = match raw.user_id {
+            None => return Err(TokenError::MissingUserId),
+            Some(ClaimValue::Str(id)) if !id.trim().is_empty() => id.into_owned(),
+            Some(_) => return Err(TokenError::InvalidUserId),
+        };
+        (user_id, expires_at, not_before, issued_at)
     };
 
     Ok(VerifiedToken {
         user_id,
-        subject,
-        issuer,
-        audience,
         expires_at,
         not_before,
         issued_at,
         payload,
+        strings: OnceLock::new(),
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     const SECRET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz-test-secret";
     const NOW: u64 = 1_700_000_000;
