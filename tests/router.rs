@@ -144,9 +144,17 @@ async fn missing_credentials_answer_401_without_error_code() {
         .await;
     assert_eq!(response.status, 401);
     assert_eq!(response.header("www-authenticate"), Some("Bearer"));
-    // Optional auth: a credential that is sent must be valid.
+    // Optional auth: a bearer credential that is sent must be valid; another scheme is anonymous.
     let response = fetch("/maybe").bearer("garbage").send(addr).await;
     assert_eq!(response.status, 401);
+    let response = fetch("/maybe")
+        .header("Authorization", "Basic YWxpY2U6c2VjcmV0")
+        .send(addr)
+        .await;
+    assert_eq!(
+        (response.status, response.body.as_str()),
+        (200, "anonymous")
+    );
 }
 
 #[tokio::test]

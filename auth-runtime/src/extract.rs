@@ -19,7 +19,7 @@ use crate::token::VerifiedToken;
 /// ignores everything but the registered claims. Dereferences to [`VerifiedToken`].
 ///
 /// `Option<Claims>` is the variant for routes where authentication is optional: `None` when no
-/// `Authorization` header was sent, 401 when one was sent and is invalid.
+/// bearer credential was sent, 401 when one was sent and is invalid.
 ///
 /// A request verifies its token once: further `Claims` extractors (and the check that
 /// `#[authorized]` injects) reuse the result.
@@ -82,12 +82,11 @@ where
     type Rejection = AuthError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, AuthError> {
-        if parts.headers.contains_key(AUTHORIZATION) {
-            <Self as FromRequestParts<S>>::from_request_parts(parts, state)
-                .await
-                .map(Some)
-        } else {
-            Ok(None)
+        match <Self as FromRequestParts<S>>::from_request_parts(parts, state).await {
+            Ok(claims) => Ok(Some(claims)),
+            // No bearer credential (no header, or another scheme): anonymous.
+            Err(AuthError::MissingToken) => Ok(None),
+            Err(error) => Err(error),
         }
     }
 }

@@ -7,16 +7,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use libfuzzer_sys::fuzz_target;
-use sha2::Sha256;
-use std::sync::OnceLock;
 
-fn setup() -> &'static (tokio::runtime::Runtime, auth_runtime::Auth) {
-    static SETUP: OnceLock<(tokio::runtime::Runtime, auth_runtime::Auth)> = OnceLock::new();
-    SETUP.get_or_init(|| {
-        let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
-        (rt, auth_runtime::testing::auth())
-    })
-}
+#[path = "common.rs"]
+mod common;
+use common::setup;
+use sha2::Sha256;
 
 fuzz_target!(|data: &[u8]| {
     // The first byte splits the input into header and payload.

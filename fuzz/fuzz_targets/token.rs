@@ -3,15 +3,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use std::sync::OnceLock;
 
-fn setup() -> &'static (tokio::runtime::Runtime, auth_runtime::Auth) {
-    static SETUP: OnceLock<(tokio::runtime::Runtime, auth_runtime::Auth)> = OnceLock::new();
-    SETUP.get_or_init(|| {
-        let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
-        (rt, auth_runtime::testing::auth())
-    })
-}
+#[path = "common.rs"]
+mod common;
+use common::setup;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(token) = std::str::from_utf8(data) else { return };
