@@ -162,62 +162,48 @@ async fn every_refusal_reason_answers_401_invalid_token() {
     let addr = serve(app(testing::auth())).await;
     let valid = token_for("alice").sign();
 
-    expect_invalid(addr, "not-a-jwt", "the token is malformed").await;
-    expect_invalid(addr, &format!("{valid}.extra"), "the token is malformed").await;
-    expect_invalid(addr, &"a".repeat(9000), "the token is too long").await;
-    expect_invalid(
-        addr,
-        &token_for("alice").expired().sign(),
-        "the token has expired",
-    )
-    .await;
-    expect_invalid(
-        addr,
-        &token_for("alice").not_yet_valid().sign(),
-        "the token is not valid yet",
-    )
-    .await;
-    expect_invalid(
-        addr,
-        &token_for("alice").without("exp").sign(),
-        "the token has no expiry",
-    )
-    .await;
-    expect_invalid(
-        addr,
-        &token_for("alice").claim("exp", "tomorrow").sign(),
-        "the token's `exp` claim is invalid",
-    )
-    .await;
-    expect_invalid(
-        addr,
-        &token_for("alice")
-            .secret("some-other-secret-that-is-long-enough")
-            .sign(),
-        "the token's signature is invalid",
-    )
-    .await;
-    expect_invalid(
-        addr,
-        &token_for("alice")
-            .without("uid")
-            .claim("sub", "alice")
-            .sign(),
-        "the token has no user id claim",
-    )
-    .await;
-    expect_invalid(
-        addr,
-        &token_for("alice").claim("uid", 42).sign(),
-        "the token's user id claim is not a non-empty string",
-    )
-    .await;
-    expect_invalid(
-        addr,
-        &token_for("alice").claim("uid", "").sign(),
-        "the token's user id claim is not a non-empty string",
-    )
-    .await;
+    let cases = [
+        ("not-a-jwt".to_owned(), "the token is malformed"),
+        (format!("{valid}.extra"), "the token is malformed"),
+        ("a".repeat(9000), "the token is too long"),
+        (token_for("alice").expired().sign(), "the token has expired"),
+        (
+            token_for("alice").not_yet_valid().sign(),
+            "the token is not valid yet",
+        ),
+        (
+            token_for("alice").without("exp").sign(),
+            "the token has no expiry",
+        ),
+        (
+            token_for("alice").claim("exp", "tomorrow").sign(),
+            "the token's `exp` claim is invalid",
+        ),
+        (
+            token_for("alice")
+                .secret("some-other-secret-that-is-long-enough")
+                .sign(),
+            "the token's signature is invalid",
+        ),
+        (
+            token_for("alice")
+                .without("uid")
+                .claim("sub", "alice")
+                .sign(),
+            "the token has no user id claim",
+        ),
+        (
+            token_for("alice").claim("uid", 42).sign(),
+            "the token's user id claim is not a non-empty string",
+        ),
+        (
+            token_for("alice").claim("uid", "").sign(),
+            "the token's user id claim is not a non-empty string",
+        ),
+    ];
+    for (token, description) in &cases {
+        expect_invalid(addr, token, description).await;
+    }
 
     // alg: none, with the signature stripped.
     let (header_and_payload, _) = valid.rsplit_once('.').expect("jws");
