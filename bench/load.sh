@@ -5,6 +5,8 @@
 #
 #   bash bench/load.sh                      # 5 rounds of 10 s, wrk -t2 -c64
 #   ROUNDS=3 DURATION=5 bash bench/load.sh
+#   WITH_FASTAPI=1 bash bench/load.sh       # also the FastAPI + PyJWT original (bench/fastapi),
+#                                           # installed from PyPI into a scratch virtualenv
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-5}
@@ -58,3 +60,32 @@ open_median=$(median "${open_rps[@]}")
 protected_median=$(median "${protected_rps[@]}")
 echo "median requests/s: open $open_median, protected $protected_median"
 awk -v p="$protected_median" -v o="$open_median" 'BEGIN {printf "ratio protected/open: %.3f\n", p/o}'
+
+if [ "${WITH_FASTAPI:-0}" = 1 ]; then
+    kill "$server"; wait "$server" 2>/dev/null || true
+    venv=$(realpath -m "${FASTAPI_VENV:-target/bench-fastapi-venv}")
+    if [ ! -x "$venv/bin/uvicorn" ]; then
+        echo "installing FastAPI + PyJWT into $venv"
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install -q -r bench/fastapi/requirements.txt
+    fi
+    (cd bench/fastapi && exec "$venv/bin/uvicorn" app:app --host 127.0.0.1 --port "$port" \
+        --workers 2 --loop uvloop --http httptools --no-access-log --log-level warning) &
+    server=$!
+    for _ in $(seq 100); do
+        curl -fsS "http://127.0.0.1:$port/open/x/tasks" >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/protected/bench-user/tasks")" = 200 ]
+    fastapi_rps=()
+    for round in $(seq "$rounds"); do
+        read -r rps p99 bad < <(run protected)
+        [ "$bad" = 0 ] || { echo "error: $bad non-2xx answers from FastAPI"; exit 1; }
+        printf '%-6s %-10s %12s %10s\n' "$round" "fastapi" "$rps" "$p99"
+        fastapi_rps+=("$rps")
+    done
+    fastapi_median=$(median "${fastapi_rps[@]}")
+    echo "median requests/s: FastAPI + PyJWT protected $fastapi_median"
+    awk -v p="$protected_median" -v f="$fastapi_median" 'BEGIN {printf "auth-runtime protected / FastAPI protected: %.1fx\n", p/f}'
+    pkill -P "$server" 2>/dev/null || true
+fi
