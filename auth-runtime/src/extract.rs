@@ -133,7 +133,9 @@ fn bearer_token(parts: &Parts) -> Result<&str, AuthError> {
         // Two credentials: which one would a proxy have checked? Refuse both.
         return Err(TokenError::Malformed.into());
     }
-    let value = value.to_str().map_err(|_| TokenError::Malformed)?;
+    // UTF-8 is enough here (a fast, word-at-a-time check): any byte outside base64url and '.'
+    // is refused by the JWS parser.
+    let value = std::str::from_utf8(value.as_bytes()).map_err(|_| TokenError::Malformed)?;
     let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
     // The scheme is case-insensitive (RFC 7235 §2.1); another scheme is no bearer credential.
     if !scheme.eq_ignore_ascii_case("Bearer") {
