@@ -80,13 +80,17 @@ fn fixture() -> &'static Fixture {
         .0
 }
 
-async fn jwks_fetches(fixture: &Fixture) -> u64 {
+/// How many times the JWKS was fetched with `?client=<client>`.
+async fn jwks_fetches(fixture: &Fixture, client: &str) -> u64 {
     let addr: SocketAddr = fixture
         .origin
         .trim_start_matches("http://")
         .parse()
         .expect("loopback origin");
-    fetch("/fixture/jwks-fetches").send(addr).await.json()["count"]
+    fetch(&format!("/fixture/jwks-fetches?client={client}"))
+        .send(addr)
+        .await
+        .json()["count"]
         .as_u64()
         .expect("count")
 }
@@ -173,11 +177,17 @@ async fn stock_and_hs256_tokens_beside_each_other() {
 #[tokio::test]
 async fn unknown_kids_cause_one_rate_limited_refetch() {
     let f = fixture();
-    // JWKS mode alone (only BETTER_AUTH_URL), with a 1 s refetch interval.
+    // JWKS mode alone (no secret), with a 1 s refetch interval; the JWKS URL is marked so that
+    // the fixture counts this service's fetches apart from the other tests'.
+    let client = "rate-limit-test";
     let service = Service::start(
         &[],
         &[
             ("BETTER_AUTH_URL", &f.origin),
+            (
+                "BETTER_AUTH_JWKS_URL",
+                &format!("{}?client={client}", f.jwks_url),
+            ),
             ("AUTH_JWKS_MIN_REFETCH_SECS", "1"),
         ],
     );
@@ -185,9 +195,9 @@ async fn unknown_kids_cause_one_rate_limited_refetch() {
     let header = |kid: &str| format!(r#"{{"alg":"EdDSA","kid":"{kid}"}}"#);
 
     // The first request loads the JWKS.
-    let before = jwks_fetches(f).await;
+    let before = jwks_fetches(f, client).await;
     assert_eq!(tasks(addr, &f.alice.id, &f.alice.token).await.status, 200);
-    assert_eq!(jwks_fetches(f).await, before + 1);
+    assert_eq!(jwks_fetches(f, client).await, before + 1);
 
     // Within the interval, a flood of unknown kids fetches nothing more.
     for i in 0..50 {
@@ -196,14 +206,14 @@ async fn unknown_kids_cause_one_rate_limited_refetch() {
         assert_eq!(response.status, 401);
         assert!(invalid_description(&response).contains("signing key is unknown"));
     }
-    assert_eq!(jwks_fetches(f).await, before + 1, "rate-limited");
+    assert_eq!(jwks_fetches(f, client).await, before + 1, "rate-limited");
 
     // Once the interval has passed, one unknown kid causes exactly one refetch, then 401.
     std::thread::sleep(Duration::from_millis(1100));
     let forged = with_header(&f.alice.token, &header("rotated-away"));
     assert_eq!(tasks(addr, &f.alice.id, &forged).await.status, 401);
     assert_eq!(tasks(addr, &f.alice.id, &forged).await.status, 401);
-    assert_eq!(jwks_fetches(f).await, before + 2);
+    assert_eq!(jwks_fetches(f, client).await, before + 2);
 
     // A token without kid is refused in JWKS mode; HS256 tokens are refused without a secret.
     let no_kid = with_header(&f.alice.token, r#"{"alg":"EdDSA"}"#);

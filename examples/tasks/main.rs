@@ -2,12 +2,14 @@
 //!
 //! ```text
 //! BETTER_AUTH_SECRET=<the secret of your Better Auth server> cargo run --example tasks
+//! BETTER_AUTH_URL=http://localhost:3000 cargo run --example tasks   # stock tokens via JWKS
 //! cargo run --example tasks -- --dev     # throwaway secret and demo curl commands
 //! ```
 //!
-//! Environment: `BETTER_AUTH_SECRET` (required unless `--dev`), `BIND_ADDR` (default
-//! `127.0.0.1:8080`), `RUST_LOG` (default `info`; `auth_runtime=debug` shows each refusal's
-//! reason), and the optional `AUTH_JWT_*` settings of `auth_runtime::Auth::from_env`.
+//! Environment: `BETTER_AUTH_SECRET` (HS256) and/or `BETTER_AUTH_URL` (JWKS), one of them
+//! required unless `--dev`; `BIND_ADDR` (default `127.0.0.1:8080`); `RUST_LOG` (default `info`;
+//! `auth_runtime=debug` shows each refusal's reason); and the optional settings of
+//! `auth_runtime::Auth::from_env`.
 
 mod api;
 mod store;

@@ -6,7 +6,8 @@
 //   alice, bob                stock jwt plugin (EdDSA, JWKS, user id in `sub`): {id, token}
 //   expired                   alice, signed by the stock plugin with `exp` in the past
 //   carol                     the HS256 sign hook with BETTER_AUTH_SECRET and a `uid` claim
-// GET /fixture/jwks-fetches answers how many times the JWKS was fetched.
+// GET /fixture/jwks-fetches?client=X answers how many times the JWKS was fetched with
+// ?client=X in its URL (so that concurrent tests count only their own fetches).
 
 import http from "node:http";
 import { betterAuth } from "better-auth";
@@ -20,17 +21,19 @@ if (!secret) {
   process.exit(2);
 }
 
-let jwksFetches = 0;
+const jwksFetches = new Map();
 let handler = async () => new Response("starting", { status: 503 });
 
 const server = http.createServer(async (req, res) => {
   try {
-    if (req.url === "/fixture/jwks-fetches") {
+    const url = new URL(req.url, "http://127.0.0.1");
+    const client = url.searchParams.get("client") ?? "";
+    if (url.pathname === "/fixture/jwks-fetches") {
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ count: jwksFetches }));
+      res.end(JSON.stringify({ count: jwksFetches.get(client) ?? 0 }));
       return;
     }
-    if (req.url.startsWith("/api/auth/jwks")) jwksFetches += 1;
+    if (url.pathname === "/api/auth/jwks") jwksFetches.set(client, (jwksFetches.get(client) ?? 0) + 1);
     const { port } = server.address();
     const response = await handler(
       new Request(`http://127.0.0.1:${port}${req.url}`, { method: req.method, headers: req.headers }),

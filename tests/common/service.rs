@@ -36,6 +36,24 @@ pub fn binary() -> PathBuf {
             let root = env!("CARGO_MANIFEST_DIR");
             let release = std::env::var("TASKS_EXAMPLE_PROFILE").is_ok_and(|p| p == "release");
             let mut cargo = Command::new(env!("CARGO"));
+            // Cargo sets these for the test process; inherited, they would change the
+            // environment that build scripts (ring's) fingerprint, and rebuild them each time.
+            for (name, _) in std::env::vars_os() {
+                let name = name.to_string_lossy();
+                if [
+                    "CARGO_MANIFEST_",
+                    "CARGO_PKG_",
+                    "CARGO_CRATE_",
+                    "CARGO_BIN_",
+                    "CARGO_PRIMARY_",
+                    "CARGO_TARGET_TMPDIR",
+                ]
+                .iter()
+                .any(|prefix| name.starts_with(prefix))
+                {
+                    cargo.env_remove(&*name);
+                }
+            }
             cargo.args(["build", "--quiet", "--example", "tasks", "--manifest-path"]);
             cargo.arg(format!("{root}/Cargo.toml"));
             if release {
