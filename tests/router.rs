@@ -53,6 +53,13 @@ fn app(auth: Auth) -> Router {
 
 const INVALID: &str = r#"Bearer error="invalid_token""#;
 
+/// 401 with an `invalid_token` challenge (RFC 6750 §3.1).
+fn assert_invalid_token(response: &common::Response) {
+    assert_eq!(response.status, 401, "{}", response.body);
+    let challenge = response.header("www-authenticate").unwrap_or_default();
+    assert!(challenge.starts_with(INVALID), "{challenge}");
+}
+
 async fn expect_invalid(addr: std::net::SocketAddr, token: &str, description: &str) {
     let response = fetch("/me").bearer(token).send(addr).await;
     assert_eq!(response.status, 401, "{description}: {}", response.body);
@@ -119,13 +126,7 @@ async fn missing_credentials_answer_401_without_error_code() {
         let response = request.send(addr).await;
         if header == Some("Bearer") {
             // The Bearer scheme with no credential is a malformed credential.
-            assert_eq!(response.status, 401);
-            assert!(
-                response
-                    .header("www-authenticate")
-                    .unwrap_or_default()
-                    .starts_with(INVALID)
-            );
+            assert_invalid_token(&response);
             continue;
         }
         assert_eq!(response.status, 401, "{header:?}");
@@ -232,13 +233,7 @@ async fn every_refusal_reason_answers_401_invalid_token() {
 
     // Two Authorization headers.
     let response = fetch("/me").bearer(&valid).bearer(&valid).send(addr).await;
-    assert_eq!(response.status, 401);
-    assert!(
-        response
-            .header("www-authenticate")
-            .unwrap_or_default()
-            .starts_with(INVALID)
-    );
+    assert_invalid_token(&response);
 
     // Non-ASCII bytes in the header value.
     let response = fetch("/me")

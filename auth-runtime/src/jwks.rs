@@ -134,7 +134,9 @@ impl JwksSource {
         };
         let mut snapshot = self.snapshot();
         let stale = snapshot.fetched_at.is_none_or(|at| at.elapsed() >= MAX_AGE);
-        if (stale || !snapshot.keys.contains_key(kid))
+        let missing = !snapshot.keys.contains_key(kid);
+        if (stale || missing)
+            && self.may_refresh(&snapshot, missing)
             && let Some(fresh) = self.refresh(snapshot.generation).await
         {
             snapshot = fresh;
@@ -146,11 +148,23 @@ impl JwksSource {
         if Some(key.alg) != jsonwebtoken_alg(jws.alg) {
             return Err(TokenError::UnsupportedAlgorithm.into());
         }
-        let signature = base64_signature(jws.signature_b64)?;
+        let signature = decode_b64url(jws.signature_b64)?;
         if !key.verify(jws.signing_input.as_bytes(), &signature) {
             return Err(TokenError::BadSignature.into());
         }
         Ok(token::validate_claims(jws, &self.policy, now)?)
+    }
+
+    /// Whether this request should go to [`refresh`](Self::refresh), decided without taking
+    /// its lock: a flood of unknown `kid`s, or requests during an outage, must not queue one by
+    /// one behind it. It goes when a fetch is allowed by the rate limit, or, for a `kid` the
+    /// cache lacks, when a fetch is under way (its result may hold the key).
+    fn may_refresh(&self, snapshot: &Snapshot, missing: bool) -> bool {
+        refetch_allowed(
+            snapshot.attempted_at,
+            Instant::now(),
+            self.min_refetch_interval,
+        ) || (missing && self.refresh.try_lock().is_err())
     }
 
     /// Refetches the JWKS unless another request just did (single flight) or the last attempt
@@ -250,10 +264,10 @@ fn jsonwebtoken_alg(alg: Alg) -> Option<Algorithm> {
     })
 }
 
-fn base64_signature(signature: &str) -> Result<Vec<u8>, TokenError> {
+fn decode_b64url(value: &str) -> Result<Vec<u8>, TokenError> {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(signature)
+        .decode(value)
         .map_err(|_| TokenError::BadSignature)
 }
 
@@ -322,7 +336,7 @@ fn load_key(entry: serde_json::Value) -> Result<(String, Key), &'static str> {
     };
     // jsonwebtoken 11 slices an Ed25519 key to 32 bytes without checking its length (a panic
     // on a shorter key, silent truncation of a longer one): check the sizes here.
-    let coordinate_len = |value: &str| base64_signature(value).map(|bytes| bytes.len()).ok();
+    let coordinate_len = |value: &str| decode_b64url(value).map(|bytes| bytes.len()).ok();
     let sizes_ok = match (&jwk.algorithm, alg) {
         (AlgorithmParameters::OctetKeyPair(p), _) => coordinate_len(&p.x) == Some(32),
         (AlgorithmParameters::EllipticCurve(p), Algorithm::ES256) => {
@@ -340,7 +354,7 @@ fn load_key(entry: serde_json::Value) -> Result<(String, Key), &'static str> {
     // Building the verifier checks the key material (a point on the curve, a valid modulus).
     let material = match &jwk.algorithm {
         AlgorithmParameters::OctetKeyPair(p) => {
-            let x: [u8; 32] = base64_signature(&p.x)
+            let x: [u8; 32] = decode_b64url(&p.x)
                 .ok()
                 .and_then(|bytes| bytes.try_into().ok())
                 .ok_or("key of the wrong size for its curve")?;
