@@ -979,7 +979,26 @@ async fn every_attack_is_refused() {
             403,
             "the query string is never consulted",
         ),
-        ("/api/%ff/tasks", 403, "invalid UTF-8 names nobody"),
+        (
+            "/api/%ff/tasks",
+            400,
+            "chosen: invalid UTF-8 does not deserialize into the handler's Path, so it names nobody (400, never the handler)",
+        ),
+        (
+            "/api/bob/tasks/%ff",
+            400,
+            "a malformed capture on another user's path is refused before the handler",
+        ),
+        (
+            "/api/bob/tasks/1",
+            403,
+            "the tuple binding's user id is compared, not the task id",
+        ),
+        (
+            "/api/bob/tasks/alice",
+            403,
+            "a capture equal to the token's user id at another position is not the owner",
+        ),
     ] {
         s.case(
             format!("GET {path}"),
@@ -1124,5 +1143,8 @@ async fn every_attack_is_refused() {
         failures.join("\n")
     );
     println!("{total} attack cases refused as expected");
-    assert!(total >= 100, "the suite has {total} cases");
+    assert_eq!(
+        total, 139,
+        "the suite has {total} cases: update SECURITY.md and README.md"
+    );
 }

@@ -339,7 +339,6 @@ async fn ownership_is_exact() {
         "/api/alic%C3%A9/tasks",
         "/api/alice%00/tasks",
         "/api/%61lice%2F/tasks",
-        "/api/%FF/tasks",
     ] {
         let response = fetch(path).bearer(&token).send(addr).await;
         assert_eq!(response.status, 403, "{path}: {}", response.body);
@@ -371,6 +370,10 @@ async fn ownership_is_exact() {
             .status,
         403
     );
+    // A capture that is not UTF-8 names nobody: 400, the answer of the handler's own Path.
+    let response = fetch("/api/%FF/tasks").bearer(&token).send(addr).await;
+    assert_eq!(response.status, 400, "{}", response.body);
+    assert_eq!(response.detail(), "Invalid path");
     // 401 wins over 403: without a valid token the path is never compared.
     assert_eq!(fetch("/api/bob/tasks").send(addr).await.status, 401);
 }
@@ -413,9 +416,12 @@ mod body_first {
     pub fn app() -> Router {
         Router::new()
             .route("/api/{user_id}/tasks", post(create))
-            // Misconfigured on purpose: no {user_id} capture, and captures in the wrong order.
-            .route("/broken/{id}/tasks", post(create))
+            // The capture names differ from the handler's bindings: the handler still reads its
+            // first capture as the user id, and that is what is compared.
+            .route("/renamed/{id}/tasks", post(create))
             .route("/swapped/{id}/{user_id}", get(by_position))
+            // Misconfigured on purpose: two captures for a handler that binds one.
+            .route("/two/{org}/{user_id}", post(create))
             .route("/ordered/{user_id}/{id}", get(by_position))
             .layer(testing::auth().layer())
     }
@@ -453,22 +459,30 @@ async fn ownership_is_decided_before_the_body_is_parsed() {
 }
 
 #[tokio::test]
-async fn a_route_without_the_capture_is_500_never_a_pass() {
+async fn the_decision_follows_the_binding_and_a_mismatched_route_is_500() {
     let addr = serve(body_first::app()).await;
     let token = token_for("alice").sign();
-    let response = common::request("POST", "/broken/alice/tasks")
-        .bearer(&token)
-        .json(r#"{"title":"x"}"#)
-        .send(addr)
-        .await;
-    assert_eq!(response.status, 500);
-    // The tuple binds (user_id, id) but the route captures {id} first: the handler would read
-    // the task id as the user id, so the request is refused.
-    let response = fetch("/swapped/alice/alice")
-        .bearer(&token)
-        .send(addr)
-        .await;
-    assert_eq!(response.status, 500);
+    let post = |path: &str| {
+        common::request("POST", path)
+            .bearer(&token)
+            .json(r#"{"title":"x"}"#)
+    };
+    // `Path(user_id): Path<String>` reads the single capture, whatever the route calls it.
+    let response = post("/renamed/alice/tasks").send(addr).await;
+    assert_eq!((response.status, response.body.as_str()), (200, "alice"));
+    assert_eq!(post("/renamed/bob/tasks").send(addr).await.status, 403);
+    // The tuple binds (user_id, id) and the route names its captures {id}/{user_id}: the
+    // handler reads the first capture as the user id, and that is what is compared.
+    let response = fetch("/swapped/alice/7").bearer(&token).send(addr).await;
+    assert_eq!((response.status, response.body.as_str()), (200, "alice:7"));
+    let response = fetch("/swapped/bob/alice").bearer(&token).send(addr).await;
+    assert_eq!(response.status, 403);
     let response = fetch("/ordered/alice/7").bearer(&token).send(addr).await;
     assert_eq!((response.status, response.body.as_str()), (200, "alice:7"));
+    // Two captures for a handler that binds one: whatever the path, a server bug, never a pass.
+    for path in ["/two/acme/alice", "/two/alice/alice"] {
+        let response = post(path).send(addr).await;
+        assert_eq!(response.status, 500, "{path}: {}", response.body);
+        assert_eq!(response.detail(), "Internal server error");
+    }
 }

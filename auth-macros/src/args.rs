@@ -14,14 +14,6 @@ pub(crate) struct PathParam {
     pub(crate) lit: LitStr,
 }
 
-impl PathParam {
-    /// The parameter as an identifier spanned at the literal: a field access with it makes
-    /// rustc report a missing field at the user's string.
-    pub(crate) fn ident(&self) -> Ident {
-        Ident::new(&self.name, self.lit.span())
-    }
-}
-
 const USAGE: &str = "write #[authorized(path_param = \"user_id\")], naming the path parameter that must equal the token's user id";
 
 pub(crate) fn parse(attr: TokenStream, errors: &mut Errors) -> Option<PathParam> {

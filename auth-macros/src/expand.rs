@@ -3,7 +3,7 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{FnArg, ItemFn};
+use syn::{FnArg, Ident, ItemFn};
 
 use crate::args::{self, PathParam};
 use crate::errors::Errors;
@@ -45,7 +45,31 @@ pub(crate) fn authorized(attr: TokenStream, item: TokenStream) -> TokenStream {
         // see it, and add the errors.
         _ => {
             let errors = errors.into_compile_errors();
-            quote!(#func #errors)
+            let route = unchecked_route(&func);
+            quote!(#func #route #errors)
+        }
+    }
+}
+
+/// After an error, the hidden type `route_path!` looks for, with nothing to check: one mistake
+/// gives one error, not one more at every `route_path!` naming the handler. Left out for a
+/// method (a type cannot be defined in an `impl` block) and when another `#[authorized]` on the
+/// handler will define it.
+fn unchecked_route(func: &ItemFn) -> TokenStream {
+    let is_method = matches!(func.sig.inputs.first(), Some(FnArg::Receiver(_)));
+    if is_method || func.attrs.iter().any(handler::is_authorized_attr) {
+        return TokenStream::new();
+    }
+    let name = &func.sig.ident;
+    let vis = &func.vis;
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis struct #name {}
+
+        impl ::auth_runtime::AuthorizedRoute for #name {
+            const ROUTE: ::core::option::Option<::auth_runtime::__private::RouteCheck> =
+                ::core::option::Option::None;
         }
     }
 }
@@ -71,11 +95,14 @@ fn expand(func: &ItemFn, param: &PathParam, binding: &Binding<'_>) -> TokenStrea
         ),
         _ => String::new(),
     };
-    let check = type_check(param, binding);
+    let path_ty = binding.path_ty();
+    let owner = owner(param, binding);
+    // Named, for path types that hold a lifetime themselves (`Cow<'static, str>`).
+    let lifetime = syn::Lifetime::new("'path", Span::mixed_site());
 
     let mut func = func.clone();
     let marker: FnArg = syn::parse_quote_spanned! {Span::mixed_site()=>
-        _: ::auth_runtime::__private::Authorized<#name>
+        _: ::auth_runtime::__private::Authorized<#name, #path_ty>
     };
     func.sig.inputs.insert(0, marker);
 
@@ -84,52 +111,76 @@ fn expand(func: &ItemFn, param: &PathParam, binding: &Binding<'_>) -> TokenStrea
         #[allow(non_camel_case_types)]
         #vis struct #name {}
 
-        impl ::auth_runtime::__private::AuthorizedHandler for #name {
-            const PATH_PARAM: &'static str = #param_name;
-            const POSITION: ::core::option::Option<(usize, usize)> = #position;
-            const MISSING_CAPTURE: &'static str = #missing_capture;
-            const WRONG_POSITION: &'static str = #wrong_position;
+        impl ::auth_runtime::AuthorizedRoute for #name {
+            const ROUTE: ::core::option::Option<::auth_runtime::__private::RouteCheck> =
+                ::core::option::Option::Some(::auth_runtime::__private::RouteCheck {
+                    param: #param_name,
+                    position: #position,
+                    missing_capture: #missing_capture,
+                    wrong_position: #wrong_position,
+                });
         }
 
-        const _: () = {
-            #[allow(unused_variables, unused_mut, clippy::all)]
-            fn __authorized_type_check() {
-                #check
+        impl ::auth_runtime::__private::AuthorizedHandler<#path_ty> for #name {
+            fn owner<#lifetime>(path: &#lifetime #path_ty) -> &#lifetime str {
+                let path: &#path_ty = path;
+                #owner
             }
-        };
+        }
 
         #func
     }
 }
 
-/// A statement that compiles only when the bound parameter can hold a user id, spanned so
-/// that rustc reports at the user's type (or, for a missing field, at the path_param string).
-fn type_check(param: &PathParam, binding: &Binding<'_>) -> TokenStream {
+/// The value the handler reads as the user id, from the deserialized `Path<T>` named `path`.
+/// Spanned at the user's tokens, so that a type that cannot hold a user id (or a missing field)
+/// is reported there.
+fn owner(param: &PathParam, binding: &Binding<'_>) -> TokenStream {
+    let path = |span| Ident::new("path", span);
     match binding {
-        Binding::Whole { ty }
-        | Binding::Tuple {
-            elem_ty: Some(ty), ..
-        } => quote_spanned! {ty.span()=>
-            ::auth_runtime::__private::require_user_id_param::<#ty>();
-        },
-        Binding::Tuple {
-            elem_ty: None,
-            pat,
-            ty,
-            binding,
-            ..
-        } => quote_spanned! {binding.span()=>
-            fn __check(#pat: #ty) {
-                ::auth_runtime::__private::require_user_id_value(&#binding);
-            }
-        },
-        Binding::Field { ty } => {
-            let field = param.ident();
-            quote_spanned! {param.lit.span()=>
-                fn __check(value: &#ty) {
-                    ::auth_runtime::__private::require_user_id_value(&value.#field);
-                }
+        Binding::Whole { ty } => {
+            let path = path(ty.span());
+            quote_spanned! {ty.span()=>
+                <#ty as ::auth_runtime::UserIdParam>::as_user_id(#path)
             }
         }
+        Binding::Tuple {
+            index,
+            elem_ty: Some(elem_ty),
+            ..
+        } => {
+            let index = tuple_index(*index, elem_ty.span());
+            let path = path(elem_ty.span());
+            quote_spanned! {elem_ty.span()=>
+                <#elem_ty as ::auth_runtime::UserIdParam>::as_user_id(&#path.#index)
+            }
+        }
+        Binding::Tuple {
+            index,
+            elem_ty: None,
+            binding,
+            ..
+        } => {
+            let index = tuple_index(*index, binding.span());
+            let path = path(binding.span());
+            quote_spanned! {binding.span()=>
+                ::auth_runtime::UserIdParam::as_user_id(&#path.#index)
+            }
+        }
+        Binding::Field { member, .. } => {
+            let field = Ident::new(member, param.lit.span());
+            let path = path(param.lit.span());
+            quote_spanned! {param.lit.span()=>
+                ::auth_runtime::UserIdParam::as_user_id(&#path.#field)
+            }
+        }
+    }
+}
+
+/// `.0`, `.1`, … spanned at the user's tokens.
+fn tuple_index(index: usize, span: Span) -> syn::Index {
+    syn::Index {
+        index: u32::try_from(index).unwrap_or(u32::MAX),
+        span,
     }
 }

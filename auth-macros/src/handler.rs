@@ -8,26 +8,37 @@ use crate::errors::Errors;
 /// axum implements `Handler` for functions of at most 16 extractors.
 const AXUM_MAX_ARGS: usize = 16;
 
-/// How the handler binds the path parameter, and so what is checked at compile time.
+/// How the handler binds the path parameter: what the generated check reads from the
+/// deserialized `Path<T>`, and what `route_path!` checks.
 pub(crate) enum Binding<'a> {
-    /// `Path(user_id): Path<T>` or `user_id: Path<T>`: `T` must hold a user id.
+    /// `Path(user_id): Path<T>` or `user_id: Path<T>`: the whole `T`.
     Whole { ty: &'a Type },
-    /// `Path((org, user_id)): Path<(A, B)>`: the element must hold a user id, and the route
-    /// must capture the parameter at the same position.
+    /// `Path((org, user_id)): Path<(A, B)>`: one element of the tuple.
     Tuple {
+        /// The `T` of `Path<T>`: the tuple type or an alias of it.
+        ty: &'a Type,
         index: usize,
         count: usize,
         /// The element's type, when the tuple is written out.
         elem_ty: Option<&'a Type>,
-        /// The tuple pattern and type, to check the element through the user's own pattern
-        /// when the type is an alias.
-        pat: &'a Pat,
-        ty: &'a Type,
+        /// The user's binding, where a type error is reported when the type is an alias.
         binding: &'a syn::Ident,
     },
-    /// `Path(Params { user_id, .. })` or `Path(params): Path<Params>`: `Params` must have a
-    /// `user_id` field that holds a user id.
-    Field { ty: &'a Type },
+    /// `Path(Params { user_id, .. })` or `Path(params): Path<Params>`: a field of `Params`.
+    Field {
+        ty: &'a Type,
+        /// The field the handler reads.
+        member: String,
+    },
+}
+
+impl Binding<'_> {
+    /// The `T` of the handler's `Path<T>`.
+    pub(crate) fn path_ty(&self) -> &Type {
+        match self {
+            Binding::Whole { ty } | Binding::Tuple { ty, .. } | Binding::Field { ty, .. } => ty,
+        }
+    }
 }
 
 /// Checks everything about the function itself, reporting each problem at its token.
@@ -58,18 +69,21 @@ pub(crate) fn check_shape(func: &ItemFn, errors: &mut Errors) {
         ));
     }
     for attr in &func.attrs {
-        if attr
-            .path()
-            .segments
-            .last()
-            .is_some_and(|segment| segment.ident == "authorized")
-        {
+        if is_authorized_attr(attr) {
             errors.push(syn::Error::new_spanned(
                 attr,
                 "#[authorized] is applied twice: keep one",
             ));
         }
     }
+}
+
+/// `#[authorized(...)]`, by its last path segment.
+pub(crate) fn is_authorized_attr(attr: &syn::Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|segment| segment.ident == "authorized")
 }
 
 /// Finds where the handler binds `param` through a `Path` extractor.
@@ -104,7 +118,10 @@ pub(crate) fn find_binding<'a>(
                 if is_scalar_or_tuple(inner_ty) {
                     other_names.push(ident.ident.to_string());
                 } else {
-                    return Some(Binding::Field { ty: inner_ty });
+                    return Some(Binding::Field {
+                        ty: inner_ty,
+                        member: param.name.clone(),
+                    });
                 }
             }
             Pat::Tuple(tuple) => {
@@ -132,11 +149,10 @@ pub(crate) fn find_binding<'a>(
                         _ => None,
                     };
                     return Some(Binding::Tuple {
+                        ty: inner_ty,
                         index,
                         count,
                         elem_ty,
-                        pat: inner_pat,
-                        ty: inner_ty,
                         binding,
                     });
                 }
@@ -146,11 +162,23 @@ pub(crate) fn find_binding<'a>(
                 }));
             }
             Pat::Struct(st) => {
-                if st.fields.iter().any(|field| match &field.member {
-                    syn::Member::Named(name) => *name == param.name,
-                    syn::Member::Unnamed(_) => false,
-                }) {
-                    return Some(Binding::Field { ty: inner_ty });
+                // The field the handler binds by that name (`Params { owner: user_id, .. }`),
+                // else the field of that name (`Params { user_id, .. }`).
+                let bound_as = st.fields.iter().find(
+                    |field| matches!(&*field.pat, Pat::Ident(ident) if ident.ident == param.name),
+                );
+                let named = || {
+                    st.fields.iter().find(|field| {
+                        matches!(&field.member, syn::Member::Named(name) if *name == param.name)
+                    })
+                };
+                if let Some(field) = bound_as.or_else(named)
+                    && let syn::Member::Named(member) = &field.member
+                {
+                    return Some(Binding::Field {
+                        ty: inner_ty,
+                        member: member.to_string(),
+                    });
                 }
                 other_names.extend(st.fields.iter().filter_map(|field| match &field.member {
                     syn::Member::Named(name) => Some(name.to_string()),

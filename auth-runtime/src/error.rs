@@ -91,6 +91,7 @@ impl TokenError {
 /// | [`MissingToken`](AuthError::MissingToken) | 401 | `Bearer` |
 /// | [`InvalidToken`](AuthError::InvalidToken) | 401 | `Bearer error="invalid_token", error_description="…"` |
 /// | [`Forbidden`](AuthError::Forbidden) | 403 | — |
+/// | [`InvalidPath`](AuthError::InvalidPath) | 400 | — |
 /// | [`KeysUnavailable`](AuthError::KeysUnavailable) | 503 | — |
 /// | [`NotConfigured`](AuthError::NotConfigured), [`RouteMisconfigured`](AuthError::RouteMisconfigured) | 500 | — |
 ///
@@ -115,8 +116,15 @@ pub enum AuthError {
     /// cached). Answers 503: a temporary failure of the server, not of the client.
     #[error("the signing keys are unavailable")]
     KeysUnavailable,
-    /// The route does not capture the path parameter that `#[authorized]` compares,
-    /// or captures it at another position than the handler binds it. A server bug, never a pass.
+    /// The path does not deserialize into the `Path<T>` of an `#[authorized]` handler (a
+    /// segment that is not UTF-8, not a number where the handler reads one, …), so it names
+    /// no user: 400, the answer the handler's own `Path` extractor would give. Decided after
+    /// the token (401) and before any other extractor.
+    #[error("the path is invalid")]
+    InvalidPath,
+    /// The route's captures cannot be read as the `Path<T>` of an `#[authorized]` handler
+    /// whatever the request (another number of captures than the handler binds, a type serde
+    /// cannot read from a path). A server bug, never a pass.
     #[error("the route does not match the #[authorized] handler")]
     RouteMisconfigured,
 }
@@ -127,6 +135,7 @@ impl AuthError {
         match self {
             AuthError::MissingToken | AuthError::InvalidToken(_) => StatusCode::UNAUTHORIZED,
             AuthError::Forbidden => StatusCode::FORBIDDEN,
+            AuthError::InvalidPath => StatusCode::BAD_REQUEST,
             AuthError::KeysUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             AuthError::NotConfigured | AuthError::RouteMisconfigured => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -140,6 +149,7 @@ impl AuthError {
             AuthError::MissingToken => "missing_token",
             AuthError::InvalidToken(reason) => reason.code(),
             AuthError::Forbidden => "forbidden",
+            AuthError::InvalidPath => "invalid_path",
             AuthError::KeysUnavailable => "keys_unavailable",
             AuthError::NotConfigured => "not_configured",
             AuthError::RouteMisconfigured => "route_misconfigured",
@@ -174,6 +184,7 @@ impl AuthError {
                 text
             }
             AuthError::Forbidden => "Not allowed to access another user's resources".to_owned(),
+            AuthError::InvalidPath => "Invalid path".to_owned(),
             AuthError::KeysUnavailable => "Authentication is temporarily unavailable".to_owned(),
             AuthError::NotConfigured | AuthError::RouteMisconfigured => {
                 "Internal server error".to_owned()

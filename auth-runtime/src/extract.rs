@@ -153,10 +153,80 @@ fn bearer_token(parts: &Parts) -> Result<&str, AuthError> {
 /// The ownership decision: allows the request when the verified user id equals `path_value`
 /// exactly (code point by code point: no case folding, normalisation or trimming), and
 /// answers [`AuthError::Forbidden`] otherwise.
+///
+/// `#[authorized]` calls it with the value the handler reads (see [`UserIdParam`]).
 pub fn authorize_owner(token: &VerifiedToken, path_value: &str) -> Result<(), AuthError> {
     if token.user_id() == path_value {
         Ok(())
     } else {
         Err(refuse(AuthError::Forbidden))
+    }
+}
+
+/// A type a handler can bind the user id of its path as: `#[authorized]` compares
+/// [`as_user_id`](UserIdParam::as_user_id) of the value the handler reads with the token's
+/// user id.
+///
+/// Implemented for the string types. Integers and UUIDs are deliberately left out: their
+/// parsers accept several spellings of one value (`042` and `42`), so the comparison would
+/// depend on how a client spelled the path. Implement it for your own newtype when the string
+/// it returns is exactly the user id it stands for.
+///
+/// ```
+/// use auth_runtime::UserIdParam;
+/// use serde::Deserialize;
+///
+/// #[derive(Deserialize)]
+/// struct UserId(String);
+///
+/// impl UserIdParam for UserId {
+///     fn as_user_id(&self) -> &str {
+///         &self.0
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "#[authorized] compares the path parameter with the token's user id as a string, and `{Self}` is not a string type",
+    label = "bind the path parameter as `String`",
+    note = "user ids are compared exactly, as strings; integer and UUID parsers accept several spellings of one value"
+)]
+pub trait UserIdParam {
+    /// The user id this value names, compared exactly with the token's.
+    fn as_user_id(&self) -> &str;
+}
+
+impl UserIdParam for String {
+    fn as_user_id(&self) -> &str {
+        self
+    }
+}
+
+impl UserIdParam for str {
+    fn as_user_id(&self) -> &str {
+        self
+    }
+}
+
+impl UserIdParam for Box<str> {
+    fn as_user_id(&self) -> &str {
+        self
+    }
+}
+
+impl UserIdParam for Arc<str> {
+    fn as_user_id(&self) -> &str {
+        self
+    }
+}
+
+impl UserIdParam for std::borrow::Cow<'_, str> {
+    fn as_user_id(&self) -> &str {
+        self
+    }
+}
+
+impl<T: UserIdParam + ?Sized> UserIdParam for &T {
+    fn as_user_id(&self) -> &str {
+        (**self).as_user_id()
     }
 }

@@ -17,7 +17,7 @@
 //! use auth_runtime::{Auth, Claims, authorized};
 //! use axum::{Router, extract::Path, routing::get};
 //!
-//! /// Runs only for a valid token whose `uid` equals the `{user_id}` segment:
+//! /// Runs only for a valid token whose `uid` equals the `user_id` this handler reads:
 //! /// 401 without a valid token, 403 for another user's path.
 //! #[authorized(path_param = "user_id")]
 //! async fn list_tasks(Path(user_id): Path<String>) -> String {
@@ -46,7 +46,8 @@
 //! | no bearer token | 401 | `Bearer` |
 //! | malformed, expired, wrongly signed, wrong `alg`/`iss`/`aud`, … | 401 | `Bearer error="invalid_token", error_description="…"` |
 //! | valid token, another user's path | 403 | |
-//! | no [`Auth`] installed, or a route without the capture | 500 (logged as an error) | |
+//! | valid token, a path that does not deserialize into the handler's `Path<T>` | 400 | |
+//! | no [`Auth`] installed, or a route whose captures cannot fill the handler's `Path<T>` | 500 (logged as an error) | |
 //!
 //! Bodies are `{"detail": "…"}`. Refusals are logged with `tracing` at debug level with a
 //! reason code; tokens, claim values and secrets are never logged or echoed.
@@ -64,6 +65,7 @@ mod config;
 mod error;
 mod extract;
 mod jwks;
+mod route;
 mod token;
 
 #[cfg(feature = "testing")]
@@ -80,10 +82,9 @@ pub use config::{
     MIN_SECRET_LEN, PREVIOUS_SECRET_VAR, SECRET_VAR, USER_ID_CLAIM_VAR,
 };
 pub use error::{AuthError, TokenError};
-pub use extract::{Claims, authenticate, authorize_owner};
+pub use extract::{Claims, UserIdParam, authenticate, authorize_owner};
+pub use route::AuthorizedRoute;
 pub use token::{MAX_TOKEN_LEN, VerifiedToken};
-
-pub use __private::UserIdParam;
 
 /// Protects an axum handler: the token's user id must equal the named path parameter.
 ///
@@ -97,15 +98,26 @@ pub use __private::UserIdParam;
 /// }
 /// ```
 ///
+/// **What is compared: the value the handler reads.** The injected check deserializes the
+/// path into the handler's own `Path<T>` (through axum's `Path` extractor) and compares the
+/// binding that `path_param` names (the whole `T`, the tuple element, or the struct field) with
+/// the token's user id, exactly, as a string ([`UserIdParam`]). Capture names, serde
+/// attributes (`rename`, `rename_all`, `alias`, `from`) and route order cannot make the checked
+/// value differ from the one the handler uses.
+///
 /// The attribute adds one extractor in front of the handler's own, so that authentication
 /// (401) and the ownership check (403) are decided before any other extractor runs and before
-/// the request body is read. The handler's body, return type, visibility and attributes stay
-/// as written; it can also take [`Claims`] without a second verification.
+/// the request body is read. A path that does not deserialize into `T` (a segment that is not
+/// UTF-8, not a number where `T` reads one) names no user and answers 400, the answer of the
+/// handler's own `Path`; a route whose captures can never fill `T` (another number of
+/// captures) is a server bug and answers 500. The handler's body, return type, visibility and
+/// attributes stay as written; it can also take [`Claims`] without a second verification.
 ///
-/// At compile time it checks that the handler binds the named parameter through a `Path`
-/// extractor (`Path(user_id)`, `Path((org, user_id))`, `Path(Params { user_id, .. })` or a
-/// whole struct with a `user_id` field) as a string type ([`UserIdParam`]). The route string
-/// is checked by [`route_path!`]; at run time, a route without the capture answers 500.
+/// `path_param` names the handler's binding: `Path(user_id)`, `Path((org, user_id))`,
+/// `Path(Params { user_id, .. })`, `Path(Params { account: user_id })`, or a whole struct with a
+/// `user_id` field (`Path(params): Path<Params>`). Each is checked at compile time, and the bound
+/// value must be a string type ([`UserIdParam`]). [`route_path!`] additionally checks that the
+/// route captures `{user_id}` where the handler expects it; the decision does not depend on it.
 ///
 /// It applies to free `async fn`s, not to methods or associated functions, and it defines a
 /// hidden type with the handler's name (that is how [`route_path!`] finds it).
@@ -115,16 +127,26 @@ pub use __private::UserIdParam;
 /// ```ignore
 #[doc = include_str!("../doc/expand/tuple.expanded.rs")]
 /// ```
+///
+/// and of a handler whose path struct serde renames (route `/users/{userId}/tasks`):
+///
+/// ```ignore
+#[doc = include_str!("../doc/expand/serde_rename.expanded.rs")]
+/// ```
 pub use auth_macros::authorized;
 
 /// The route string, checked at compile time against `#[authorized]` handlers.
 ///
 /// `route_path!("/api/{user_id}/tasks", list_tasks, create_task)` evaluates to
-/// `"/api/{user_id}/tasks"` and fails to compile when the route does not capture the parameter
-/// that one of the handlers compares with the token (or, for a tuple binding, captures it at
-/// another position).
+/// `"/api/{user_id}/tasks"` and fails to compile when the route does not capture `{user_id}`,
+/// the name `path_param` gives (or, for a tuple binding, captures it at another position).
 ///
-/// ```compile_fail
+/// It keeps route strings and handlers in step; the ownership decision does not depend on it
+/// (it reads the value the handler reads, see [`authorized`]). Leave out of it a handler whose
+/// path struct renames its fields with serde (a route `/users/{userId}` read into a field
+/// `user_id`): the names it compares are not the ones serde uses.
+///
+/// ```compile_fail,E0080
 /// use auth_runtime::authorized;
 /// use axum::{Router, extract::Path, routing::get};
 ///
@@ -137,7 +159,11 @@ pub use auth_macros::authorized;
 #[macro_export]
 macro_rules! route_path {
     ($route:literal, $($handler:path),+ $(,)?) => {{
-        $( const _: () = $crate::__private::check_route::<$handler>($route); )+
+        $( const _: () = if let ::core::option::Option::Some(error) =
+            $crate::__private::route_error(<$handler as $crate::AuthorizedRoute>::ROUTE, $route)
+        {
+            ::core::panic!("{}", error);
+        }; )+
         $route
     }};
 }

@@ -5,20 +5,22 @@ use axum::http::StatusCode;
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
 pub(crate) struct create_task {}
-impl ::auth_runtime::__private::AuthorizedHandler for create_task {
-    const PATH_PARAM: &'static str = "user_id";
-    const POSITION: ::core::option::Option<(usize, usize)> = ::core::option::Option::None;
-    const MISSING_CAPTURE: &'static str = "route_path!: the route does not capture `{user_id}`, which #[authorized] on `create_task` compares with the token's user id";
-    const WRONG_POSITION: &'static str = "";
+impl ::auth_runtime::AuthorizedRoute for create_task {
+    const ROUTE: ::core::option::Option<::auth_runtime::__private::RouteCheck> = ::core::option::Option::Some(::auth_runtime::__private::RouteCheck {
+        param: "user_id",
+        position: ::core::option::Option::None,
+        missing_capture: "route_path!: the route does not capture `{user_id}`, which #[authorized] on `create_task` compares with the token's user id",
+        wrong_position: "",
+    });
 }
-const _: () = {
-    #[allow(unused_variables, unused_mut, clippy::all)]
-    fn __authorized_type_check() {
-        ::auth_runtime::__private::require_user_id_param::<String>();
+impl ::auth_runtime::__private::AuthorizedHandler<String> for create_task {
+    fn owner<'path>(path: &'path String) -> &'path str {
+        let path: &String = path;
+        <String as ::auth_runtime::UserIdParam>::as_user_id(path)
     }
-};
+}
 pub(crate) async fn create_task(
-    _: ::auth_runtime::__private::Authorized<create_task>,
+    _: ::auth_runtime::__private::Authorized<create_task, String>,
     State(store): State<Store>,
     Path(user_id): Path<String>,
     claims: Claims,

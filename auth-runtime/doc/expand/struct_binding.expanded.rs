@@ -9,22 +9,22 @@ struct TaskPath {
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
 struct get_task {}
-impl ::auth_runtime::__private::AuthorizedHandler for get_task {
-    const PATH_PARAM: &'static str = "user_id";
-    const POSITION: ::core::option::Option<(usize, usize)> = ::core::option::Option::None;
-    const MISSING_CAPTURE: &'static str = "route_path!: the route does not capture `{user_id}`, which #[authorized] on `get_task` compares with the token's user id";
-    const WRONG_POSITION: &'static str = "";
+impl ::auth_runtime::AuthorizedRoute for get_task {
+    const ROUTE: ::core::option::Option<::auth_runtime::__private::RouteCheck> = ::core::option::Option::Some(::auth_runtime::__private::RouteCheck {
+        param: "user_id",
+        position: ::core::option::Option::None,
+        missing_capture: "route_path!: the route does not capture `{user_id}`, which #[authorized] on `get_task` compares with the token's user id",
+        wrong_position: "",
+    });
 }
-const _: () = {
-    #[allow(unused_variables, unused_mut, clippy::all)]
-    fn __authorized_type_check() {
-        fn __check(value: &TaskPath) {
-            ::auth_runtime::__private::require_user_id_value(&value.user_id);
-        }
+impl ::auth_runtime::__private::AuthorizedHandler<TaskPath> for get_task {
+    fn owner<'path>(path: &'path TaskPath) -> &'path str {
+        let path: &TaskPath = path;
+        ::auth_runtime::UserIdParam::as_user_id(&path.user_id)
     }
-};
+}
 async fn get_task(
-    _: ::auth_runtime::__private::Authorized<get_task>,
+    _: ::auth_runtime::__private::Authorized<get_task, TaskPath>,
     Path(path): Path<TaskPath>,
 ) -> String {
     format!("task {} of {}", path.id, path.user_id)
