@@ -10,8 +10,8 @@ use std::hint::black_box;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use auth_runtime::testing::{TEST_SECRET, token_for};
-use auth_runtime::{Auth, authorized};
+use auth_runtime::testing::{Ed25519Key, TEST_SECRET, token_for};
+use auth_runtime::{Auth, Hs256, Jwks, authorized};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::Path;
@@ -44,9 +44,7 @@ fn token() -> String {
 
 fn auth() -> Auth {
     Auth::builder()
-        .hs256_secret(TEST_SECRET)
-        .issuer(ORIGIN)
-        .audience(ORIGIN)
+        .hs256(Hs256::secret(TEST_SECRET).issuer(ORIGIN).audience(ORIGIN))
         .build()
         .expect("valid configuration")
 }
@@ -216,19 +214,6 @@ mod router {
     }
 }
 
-/// RFC 8037's Ed25519 test key, as PKCS#8 DER.
-fn ed25519_key() -> jsonwebtoken::EncodingKey {
-    let seed = URL_SAFE_NO_PAD
-        .decode("nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A")
-        .expect("seed");
-    let mut der = vec![
-        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
-        0x20,
-    ];
-    der.extend_from_slice(&seed);
-    jsonwebtoken::EncodingKey::from_ed_der(&der)
-}
-
 /// JWKS mode (EdDSA) with a warm cache: the JWKS is served on loopback and fetched once.
 #[divan::bench]
 fn jwks_eddsa_warm_cache(bencher: divan::Bencher) {
@@ -237,8 +222,8 @@ fn jwks_eddsa_warm_cache(bencher: divan::Bencher) {
         .enable_all()
         .build()
         .expect("runtime");
-    let jwks = serde_json::json!({"keys": [{"kty": "OKP", "crv": "Ed25519",
-        "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", "kid": "k1", "alg": "EdDSA"}]});
+    let key = Ed25519Key::rfc8037();
+    let jwks = serde_json::json!({"keys": [key.jwk("k1")]});
     let addr = rt.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -253,7 +238,7 @@ fn jwks_eddsa_warm_cache(bencher: divan::Bencher) {
     });
     let origin = format!("http://{addr}");
     let auth = Auth::builder()
-        .better_auth_url(&origin)
+        .jwks(Jwks::better_auth(&origin))
         .build()
         .expect("valid configuration");
     let now = std::time::SystemTime::now()
@@ -261,9 +246,10 @@ fn jwks_eddsa_warm_cache(bencher: divan::Bencher) {
         .map_or(0, |d| d.as_secs());
     let claims = serde_json::json!({"sub": USER, "email": "alice.example@example.com",
         "name": "Alice Example", "iat": now, "exp": now + 900, "iss": origin, "aud": origin});
-    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
-    header.kid = Some("k1".to_owned());
-    let token = jsonwebtoken::encode(&header, &claims, &ed25519_key()).expect("sign");
+    let token = key.sign_raw(
+        br#"{"alg":"EdDSA","kid":"k1"}"#,
+        claims.to_string().as_bytes(),
+    );
     rt.block_on(auth.verify(&token))
         .expect("the first call fetches the JWKS");
     bencher.bench(|| ready(auth.verify(black_box(&token))).expect("valid"));

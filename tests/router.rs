@@ -4,7 +4,7 @@
 mod common;
 
 use auth_runtime::testing::{self, TEST_SECRET, token_for};
-use auth_runtime::{Auth, Claims, authorized};
+use auth_runtime::{Auth, Claims, Hs256, authorized};
 use axum::Router;
 use axum::extract::Path;
 use axum::routing::get;
@@ -247,9 +247,7 @@ async fn every_refusal_reason_answers_401_invalid_token() {
 async fn issuer_and_audience_when_configured() {
     let origin = "http://localhost:3000";
     let auth = Auth::builder()
-        .hs256_secret(TEST_SECRET)
-        .issuer(origin)
-        .audience(origin)
+        .hs256(Hs256::secret(TEST_SECRET).issuer(origin).audience(origin))
         .build()
         .expect("valid configuration");
     let addr = serve(app(auth)).await;
@@ -285,8 +283,7 @@ async fn issuer_and_audience_when_configured() {
 #[tokio::test]
 async fn user_id_claim_is_configurable() {
     let auth = Auth::builder()
-        .hs256_secret(TEST_SECRET)
-        .user_id_claim("sub")
+        .hs256(Hs256::secret(TEST_SECRET).user_id_claim("sub"))
         .build()
         .expect("valid configuration");
     let addr = serve(app(auth)).await;
@@ -315,8 +312,7 @@ async fn user_id_claim_is_configurable() {
 async fn previous_secret_is_accepted_during_rotation() {
     let old = "the-previous-secret-still-accepted-for-a-while";
     let auth = Auth::builder()
-        .hs256_secret(TEST_SECRET)
-        .previous_hs256_secret(old)
+        .hs256(Hs256::secret(TEST_SECRET).previous_secret(old))
         .build()
         .expect("valid configuration");
     let addr = serve(app(auth)).await;

@@ -60,6 +60,11 @@ fn unchecked_route(func: &ItemFn) -> TokenStream {
     if is_method || func.attrs.iter().any(handler::is_authorized_attr) {
         return TokenStream::new();
     }
+    route_item(func, quote!(::core::option::Option::None))
+}
+
+/// The hidden type named like the handler, and what `route_path!` checks for it.
+fn route_item(func: &ItemFn, check: TokenStream) -> TokenStream {
     let name = &func.sig.ident;
     let vis = &func.vis;
     quote! {
@@ -68,15 +73,13 @@ fn unchecked_route(func: &ItemFn) -> TokenStream {
         #vis struct #name {}
 
         impl ::auth_runtime::AuthorizedRoute for #name {
-            const ROUTE: ::core::option::Option<::auth_runtime::__private::RouteCheck> =
-                ::core::option::Option::None;
+            const ROUTE: ::core::option::Option<::auth_runtime::__private::RouteCheck> = #check;
         }
     }
 }
 
 fn expand(func: &ItemFn, param: &PathParam, binding: &Binding<'_>) -> TokenStream {
     let name = &func.sig.ident;
-    let vis = &func.vis;
     let param_name = &param.name;
     let position = match binding {
         Binding::Tuple { index, count, .. } => {
@@ -100,6 +103,18 @@ fn expand(func: &ItemFn, param: &PathParam, binding: &Binding<'_>) -> TokenStrea
     // Named, for path types that hold a lifetime themselves (`Cow<'static, str>`).
     let lifetime = syn::Lifetime::new("'path", Span::mixed_site());
 
+    let route = route_item(
+        func,
+        quote! {
+            ::core::option::Option::Some(::auth_runtime::__private::RouteCheck {
+                param: #param_name,
+                position: #position,
+                missing_capture: #missing_capture,
+                wrong_position: #wrong_position,
+            })
+        },
+    );
+
     let mut func = func.clone();
     let marker: FnArg = syn::parse_quote_spanned! {Span::mixed_site()=>
         _: ::auth_runtime::__private::Authorized<#name, #path_ty>
@@ -107,19 +122,7 @@ fn expand(func: &ItemFn, param: &PathParam, binding: &Binding<'_>) -> TokenStrea
     func.sig.inputs.insert(0, marker);
 
     quote! {
-        #[doc(hidden)]
-        #[allow(non_camel_case_types)]
-        #vis struct #name {}
-
-        impl ::auth_runtime::AuthorizedRoute for #name {
-            const ROUTE: ::core::option::Option<::auth_runtime::__private::RouteCheck> =
-                ::core::option::Option::Some(::auth_runtime::__private::RouteCheck {
-                    param: #param_name,
-                    position: #position,
-                    missing_capture: #missing_capture,
-                    wrong_position: #wrong_position,
-                });
-        }
+        #route
 
         impl ::auth_runtime::__private::AuthorizedHandler<#path_ty> for #name {
             fn owner<#lifetime>(path: &#lifetime #path_ty) -> &#lifetime str {

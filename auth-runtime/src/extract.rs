@@ -8,9 +8,9 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use serde::de::{DeserializeOwned, IgnoredAny};
 
-use crate::config::Auth;
+use crate::auth::Auth;
 use crate::error::{AuthError, TokenError};
-use crate::token::VerifiedToken;
+use crate::verified::VerifiedToken;
 
 /// The verified claims of the request's bearer token.
 ///

@@ -37,7 +37,7 @@
 //!         .layer(auth.layer())
 //! }
 //! # fn main() {
-//! #     let _ = app(Auth::builder().hs256_secret("0123456789abcdefghijklmnopqrstuvwxyz").build().unwrap());
+//! #     let _ = app(Auth::builder().hs256(auth_runtime::Hs256::secret("0123456789abcdefghijklmnopqrstuvwxyz")).build().unwrap());
 //! # }
 //! ```
 //!
@@ -61,30 +61,48 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod alg;
+mod auth;
+mod authorized;
+mod claims;
 mod config;
+mod env;
 mod error;
 mod extract;
+mod hs256;
 mod jwks;
+mod jws;
 mod route;
-mod token;
+mod verified;
 
-#[cfg(feature = "testing")]
+#[cfg(test)]
+mod test_util;
+
+#[cfg(any(test, feature = "testing"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
+/// What the macros expand to. Not a public API: names here may change in any release.
 #[doc(hidden)]
-#[path = "private.rs"]
-pub mod __private;
+pub mod __private {
+    pub use crate::authorized::{Authorized, AuthorizedHandler};
+    pub use crate::route::{RouteCheck, route_error};
+}
 
-pub use config::{
-    AUDIENCE_VAR, Auth, AuthBuilder, BETTER_AUTH_URL_VAR, ConfigError, DEFAULT_JWKS_MIN_REFETCH,
-    DEFAULT_JWKS_PATH, DEFAULT_LEEWAY, ISSUER_VAR, JWKS_AUDIENCE_VAR, JWKS_ISSUER_VAR,
-    JWKS_MIN_REFETCH_VAR, JWKS_URL_VAR, JWKS_USER_ID_CLAIM_VAR, LEEWAY_VAR, MAX_LEEWAY,
-    MIN_SECRET_LEN, PREVIOUS_SECRET_VAR, SECRET_VAR, USER_ID_CLAIM_VAR,
+pub use auth::Auth;
+pub use config::{AuthBuilder, ConfigError, DEFAULT_LEEWAY, MAX_LEEWAY, MIN_SECRET_LEN};
+pub use env::{
+    AUDIENCE_VAR, BETTER_AUTH_URL_VAR, ISSUER_VAR, JWKS_AUDIENCE_VAR, JWKS_ISSUER_VAR,
+    JWKS_MIN_REFETCH_VAR, JWKS_URL_VAR, JWKS_USER_ID_CLAIM_VAR, LEEWAY_VAR, PREVIOUS_SECRET_VAR,
+    SECRET_VAR, USER_ID_CLAIM_VAR,
 };
 pub use error::{AuthError, TokenError};
 pub use extract::{Claims, UserIdParam, authenticate, authorize_owner};
+pub use hs256::Hs256;
+pub use jwks::{DEFAULT_JWKS_MIN_REFETCH, DEFAULT_JWKS_PATH, Jwks};
+pub use jws::MAX_TOKEN_LEN;
 pub use route::AuthorizedRoute;
-pub use token::{MAX_TOKEN_LEN, VerifiedToken};
+pub use verified::VerifiedToken;
 
 /// Protects an axum handler: the token's user id must equal the named path parameter.
 ///

@@ -18,7 +18,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use auth_runtime::{Auth, ConfigError};
+use auth_runtime::{Auth, ConfigError, Hs256};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -44,7 +44,10 @@ async fn main() -> ExitCode {
 
     let (auth, dev_secret) = if dev {
         match dev_secret() {
-            Ok(secret) => (Auth::builder().hs256_secret(&secret).build(), Some(secret)),
+            Ok(secret) => (
+                Auth::builder().hs256(Hs256::secret(&secret)).build(),
+                Some(secret),
+            ),
             Err(error) => {
                 eprintln!("error: cannot generate a development secret: {error}");
                 return ExitCode::FAILURE;
@@ -81,10 +84,11 @@ async fn main() -> ExitCode {
         }
     };
     let addr = listener.local_addr().unwrap_or(bind_addr);
-    println!("tasks service listening on http://{addr}");
     if let Some(secret) = dev_secret {
         print_dev_walkthrough(addr, &secret);
     }
+    // Last, so that whoever waits for this line has everything printed before it.
+    println!("tasks service listening on http://{addr}");
 
     let app = api::app(auth, store::Store::default());
     if let Err(error) = axum::serve(listener, app)

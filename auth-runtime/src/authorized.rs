@@ -1,5 +1,5 @@
-//! What `#[authorized]` and `route_path!` expand to. Not a public API: names here may change
-//! in any release.
+//! The extractor `#[authorized]` injects, and what the attribute records about each handler.
+//! Generated code reaches these through `__private`; they are not a public API.
 
 use std::marker::PhantomData;
 
@@ -9,8 +9,6 @@ use serde::de::DeserializeOwned;
 
 use crate::error::AuthError;
 use crate::extract::{authenticate, authorize_owner, refuse};
-
-pub use crate::route::{RouteCheck, route_error};
 
 /// What `#[authorized]` records about a handler, on a hidden type named like the handler:
 /// where in `P`, the `T` of its `Path<T>` extractor, it reads the user id.

@@ -1,0 +1,140 @@
+//! The [`Auth`] handle installed on a router, and its dispatch: the token's `alg` picks the
+//! one key source allowed to verify it.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::alg::Alg;
+use crate::config::{AuthBuilder, ConfigError};
+use crate::env;
+use crate::error::{AuthError, TokenError};
+use crate::hs256::Hs256Source;
+use crate::jwks::JwksSource;
+use crate::jws;
+use crate::verified::VerifiedToken;
+
+/// The verifier: prepared keys and claim policies, shared by every request.
+///
+/// Two key sources, each pinned to its own algorithms and with its own claim policy:
+/// - **HS256** with a shared secret (`BETTER_AUTH_SECRET`); the user id is in `uid` by default.
+/// - **JWKS**: the public keys of Better Auth's `jwt` plugin (EdDSA by default; ES256, ES384,
+///   RS256/384/512 and PS256/384/512 too); the user id is in `sub` by default, and `iss`/`aud`
+///   must be the origin of `BETTER_AUTH_URL`.
+///
+/// The token's `alg` selects the source: an HS256 token is only ever checked with the secret,
+/// an asymmetric one only with the JWKS key its `kid` names. Either source may be configured
+/// alone, or both.
+///
+/// Cheap to clone. Build it once at start-up with [`Auth::from_env`] or [`Auth::builder`], and
+/// install it on the router with [`Auth::layer`]:
+///
+/// ```
+/// use auth_runtime::{Auth, Claims, Hs256};
+/// use axum::{Router, routing::get};
+///
+/// async fn me(claims: Claims) -> String {
+///     claims.user_id().to_owned()
+/// }
+///
+/// # fn main() -> Result<(), auth_runtime::ConfigError> {
+/// let auth = Auth::builder()
+///     .hs256(Hs256::secret("a-secret-of-at-least-32-characters-0123456789"))
+///     .build()?;
+/// let app: Router = Router::new().route("/me", get(me)).layer(auth.layer());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Auth {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) hs256: Option<Hs256Source>,
+    pub(crate) jwks: Option<JwksSource>,
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut debug = f.debug_struct("Auth");
+        if let Some(hs) = &self.inner.hs256 {
+            debug
+                .field("hs256_keys", &hs.key_count())
+                .field("hs256_policy", &hs.policy);
+        }
+        if let Some(jwks) = &self.inner.jwks {
+            debug
+                .field("jwks_url", &jwks.url())
+                .field("jwks_policy", &jwks.policy);
+        }
+        debug.finish()
+    }
+}
+
+impl Auth {
+    /// Starts a configuration from scratch (no environment is read).
+    pub fn builder() -> AuthBuilder {
+        AuthBuilder::default()
+    }
+
+    /// Reads the configuration from the environment. At least one key source is required.
+    ///
+    /// | variable | meaning |
+    /// |---|---|
+    /// | `BETTER_AUTH_SECRET` | HS256 mode: the secret, used as its raw UTF-8 bytes |
+    /// | `BETTER_AUTH_PREVIOUS_SECRET` | optional: a previous secret still accepted (rotation) |
+    /// | `AUTH_JWT_ISSUER`, `AUTH_JWT_AUDIENCE` | optional: required `iss` / `aud` of HS256 tokens |
+    /// | `AUTH_JWT_USER_ID_CLAIM` | optional: the user-id claim of HS256 tokens, default `uid` |
+    /// | `BETTER_AUTH_URL` | JWKS mode: the Better Auth server, e.g. `http://localhost:3000` |
+    /// | `BETTER_AUTH_JWKS_URL` | optional: the JWKS URL, default `{origin}/api/auth/jwks` |
+    /// | `AUTH_JWKS_ISSUER`, `AUTH_JWKS_AUDIENCE` | optional: default the origin of `BETTER_AUTH_URL` |
+    /// | `AUTH_JWKS_USER_ID_CLAIM` | optional: the user-id claim of JWKS tokens, default `sub` |
+    /// | `AUTH_JWKS_MIN_REFETCH_SECS` | optional: least time between JWKS fetches, default 30 |
+    /// | `AUTH_JWT_LEEWAY_SECS` | optional: clock-skew leeway, default 5, at most 300 |
+    pub fn from_env() -> Result<Self, ConfigError> {
+        env::builder(std::env::var_os)?.build()
+    }
+
+    /// Verifies a compact JWS (the part after `Bearer `) now.
+    ///
+    /// An HS256 token never waits; a JWKS token may wait for a (rate-limited) fetch of the
+    /// keys.
+    pub async fn verify(&self, token: &str) -> Result<VerifiedToken, AuthError> {
+        self.verify_at(token, unix_now()).await
+    }
+
+    /// Verifies a compact JWS as if the current time were `now` (seconds since the Unix epoch).
+    pub async fn verify_at(&self, token: &str, now: u64) -> Result<VerifiedToken, AuthError> {
+        let jws = jws::parse(token)?;
+        match (jws.alg, &self.inner.hs256, &self.inner.jwks) {
+            (Alg::Hs256, Some(hs), _) => Ok(hs.verify(&jws, now)?),
+            (Alg::Hs256, None, _) => Err(TokenError::UnsupportedAlgorithm.into()),
+            // Boxed: the JWKS future holds a whole HTTP fetch; inline, it would make every
+            // HS256 verification future (and every extractor future around it) 1 KiB larger.
+            (_, _, Some(jwks)) => Box::pin(jwks.verify(&jws, now)).await,
+            (_, _, None) => Err(TokenError::UnsupportedAlgorithm.into()),
+        }
+    }
+
+    /// The claim that carries the user id of HS256 tokens, if HS256 mode is on.
+    pub fn user_id_claim(&self) -> Option<&str> {
+        self.inner
+            .hs256
+            .as_ref()
+            .map(|hs| &*hs.policy.user_id_claim)
+    }
+
+    /// The layer that makes this configuration available to the extractors:
+    /// `router.layer(auth.layer())`.
+    pub fn layer(&self) -> axum::Extension<Auth> {
+        axum::Extension(self.clone())
+    }
+}
+
+/// Seconds since the Unix epoch. A clock before 1970 reads as the far future, so every token
+/// is expired: an unusable clock fails closed.
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(u64::MAX, |elapsed| elapsed.as_secs())
+}

@@ -1,0 +1,504 @@
+//! The claims and their validation, read only after the signature has verified: `exp`
+//! required, `nbf` honoured, `iss`/`aud` when the key source requires them, and the user id.
+//!
+//! The payload is read in one pass by a visitor that borrows strings from it and skips unknown
+//! claims without building them.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Deserializer;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+
+use crate::error::TokenError;
+use crate::jws::{Jws, decode_segment};
+use crate::verified::VerifiedToken;
+
+/// What a token must satisfy besides its signature.
+#[derive(Debug)]
+pub(crate) struct ClaimPolicy {
+    pub(crate) issuer: Option<Box<str>>,
+    pub(crate) audience: Option<Box<str>>,
+    pub(crate) leeway: u64,
+    pub(crate) user_id_claim: Box<str>,
+}
+
+/// The registered claims as they appear in the payload, borrowed from it where possible,
+/// types not yet checked.
+#[derive(Default)]
+pub(crate) struct RawClaims<'de> {
+    pub(crate) exp: Option<ClaimValue<'de>>,
+    pub(crate) nbf: Option<ClaimValue<'de>>,
+    pub(crate) iat: Option<ClaimValue<'de>>,
+    pub(crate) iss: Option<ClaimValue<'de>>,
+    pub(crate) aud: Option<ClaimValue<'de>>,
+    pub(crate) sub: Option<ClaimValue<'de>>,
+    pub(crate) user_id: Option<ClaimValue<'de>>,
+    pub(crate) duplicate: Option<&'static str>,
+}
+
+/// A claim's JSON value, reduced to what validation distinguishes.
+pub(crate) enum ClaimValue<'de> {
+    Str(Cow<'de, str>),
+    /// A non-negative integer.
+    Int(u64),
+    /// An array whose elements are all strings.
+    StrList(Vec<Cow<'de, str>>),
+    /// Anything else: null, a boolean, a negative or fractional number, an object, a mixed array.
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for ClaimValue<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ClaimValueVisitor)
+    }
+}
+
+struct ClaimValueVisitor;
+
+impl<'de> Visitor<'de> for ClaimValueVisitor {
+    type Value = ClaimValue<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(ClaimValue::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(ClaimValue::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(ClaimValue::Str(Cow::Owned(v)))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(ClaimValue::Int(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(u64::try_from(v).map_or(ClaimValue::Other, ClaimValue::Int))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(ClaimValue::Other)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(ClaimValue::Other)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(ClaimValue::Other)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut list = Vec::new();
+        let mut all_strings = true;
+        // Nesting is bounded by serde_json's recursion limit.
+        while let Some(element) = seq.next_element::<ClaimValue<'de>>()? {
+            match element {
+                ClaimValue::Str(s) if all_strings => list.push(s),
+                _ => all_strings = false,
+            }
+        }
+        Ok(if all_strings {
+            ClaimValue::StrList(list)
+        } else {
+            ClaimValue::Other
+        })
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(ClaimValue::Other)
+    }
+}
+
+/// A claim name, classified.
+#[derive(Clone, Copy)]
+enum ClaimName {
+    Exp,
+    Nbf,
+    Iat,
+    Iss,
+    Aud,
+    Sub,
+    UserId,
+    Other,
+}
+
+impl ClaimName {
+    fn name(self) -> &'static str {
+        match self {
+            ClaimName::Exp => "exp",
+            ClaimName::Nbf => "nbf",
+            ClaimName::Iat => "iat",
+            ClaimName::Iss => "iss",
+            ClaimName::Aud => "aud",
+            ClaimName::Sub => "sub",
+            ClaimName::UserId => "user id",
+            ClaimName::Other => "",
+        }
+    }
+}
+
+/// Classifies claim names; `Some(name)` is the configured user-id claim.
+struct ClaimNameSeed<'p>(Option<&'p str>);
+
+impl<'de> DeserializeSeed<'de> for ClaimNameSeed<'_> {
+    type Value = ClaimName;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<ClaimName, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for ClaimNameSeed<'_> {
+    type Value = ClaimName;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a claim name")
+    }
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<ClaimName, E> {
+        Ok(if self.0 == Some(name) {
+            ClaimName::UserId
+        } else {
+            match name {
+                "exp" => ClaimName::Exp,
+                "nbf" => ClaimName::Nbf,
+                "iat" => ClaimName::Iat,
+                "iss" => ClaimName::Iss,
+                "aud" => ClaimName::Aud,
+                "sub" => ClaimName::Sub,
+                _ => ClaimName::Other,
+            }
+        })
+    }
+}
+
+pub(crate) struct ClaimsSeed<'p>(pub(crate) Option<&'p str>);
+
+impl<'de> DeserializeSeed<'de> for ClaimsSeed<'_> {
+    type Value = RawClaims<'de>;
+    fn deserialize<D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<RawClaims<'de>, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ClaimsSeed<'_> {
+    type Value = RawClaims<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JWT claims object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawClaims<'de>, A::Error> {
+        let mut raw = RawClaims::default();
+        while let Some(key) = map.next_key_seed(ClaimNameSeed(self.0))? {
+            let slot = match key {
+                ClaimName::Exp => &mut raw.exp,
+                ClaimName::Nbf => &mut raw.nbf,
+                ClaimName::Iat => &mut raw.iat,
+                ClaimName::Iss => &mut raw.iss,
+                ClaimName::Aud => &mut raw.aud,
+                ClaimName::Sub => &mut raw.sub,
+                ClaimName::UserId => &mut raw.user_id,
+                ClaimName::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            let value = map.next_value::<ClaimValue<'de>>()?;
+            // RFC 7519 §4 lets a parser refuse duplicate claim names; one that kept the last
+            // value could be fooled by a token that another parser reads differently.
+            if slot.replace(value).is_some() && raw.duplicate.is_none() {
+                raw.duplicate = Some(key.name());
+            }
+        }
+        Ok(raw)
+    }
+}
+
+fn numeric_date(
+    value: Option<ClaimValue<'_>>,
+    name: &'static str,
+) -> Result<Option<u64>, TokenError> {
+    match value {
+        None => Ok(None),
+        // Integers only: a fraction, a negative number, a string or null is refused.
+        Some(ClaimValue::Int(n)) => Ok(Some(n)),
+        Some(_) => Err(TokenError::InvalidClaim(name)),
+    }
+}
+
+fn optional_str<'de>(
+    value: Option<ClaimValue<'de>>,
+    name: &'static str,
+) -> Result<Option<Cow<'de, str>>, TokenError> {
+    match value {
+        None => Ok(None),
+        Some(ClaimValue::Str(s)) => Ok(Some(s)),
+        Some(_) => Err(TokenError::InvalidClaim(name)),
+    }
+}
+
+/// Decodes the payload of a JWS whose signature has verified, and validates its claims.
+pub(crate) fn validate_claims(
+    jws: &Jws<'_>,
+    policy: &ClaimPolicy,
+    now: u64,
+) -> Result<VerifiedToken, TokenError> {
+    let payload = decode_segment(jws.payload_b64)?;
+    let (user_id, expires_at, not_before, issued_at) = {
+        let mut deserializer = serde_json::Deserializer::from_slice(&payload);
+        let raw = ClaimsSeed(Some(&policy.user_id_claim))
+            .deserialize(&mut deserializer)
+            .and_then(|raw| deserializer.end().map(|()| raw))
+            .map_err(|_| TokenError::Malformed)?;
+        if let Some(name) = raw.duplicate {
+            return Err(TokenError::InvalidClaim(name));
+        }
+
+        let expires_at = numeric_date(raw.exp, "exp")?.ok_or(TokenError::MissingExpiry)?;
+        let not_before = numeric_date(raw.nbf, "nbf")?;
+        let issued_at = numeric_date(raw.iat, "iat")?;
+        if now >= expires_at.saturating_add(policy.leeway) {
+            return Err(TokenError::Expired);
+        }
+        if let Some(nbf) = not_before
+            && now.saturating_add(policy.leeway) < nbf
+        {
+            return Err(TokenError::NotYetValid);
+        }
+
+        let issuer = optional_str(raw.iss, "iss")?;
+        if let Some(expected) = &policy.issuer
+            && issuer.as_deref() != Some(&**expected)
+        {
+            return Err(TokenError::WrongIssuer);
+        }
+        let audience_ok = |expected: &str| match &raw.aud {
+            Some(ClaimValue::Str(aud)) => aud == expected,
+            Some(ClaimValue::StrList(list)) => list.iter().any(|aud| aud == expected),
+            _ => false,
+        };
+        match (&raw.aud, &policy.audience) {
+            (None | Some(ClaimValue::Str(_) | ClaimValue::StrList(_)), None) => {}
+            (Some(ClaimValue::Int(_) | ClaimValue::Other), _) => {
+                return Err(TokenError::InvalidClaim("aud"));
+            }
+            (_, Some(expected)) if !audience_ok(expected) => return Err(TokenError::WrongAudience),
+            _ => {}
+        }
+        optional_str(raw.sub, "sub")?;
+
+        let user_id = match raw.user_id {
+            None => return Err(TokenError::MissingUserId),
+            Some(ClaimValue::Str(id)) if !id.trim().is_empty() => id.into_owned(),
+            Some(_) => return Err(TokenError::InvalidUserId),
+        };
+        (user_id, expires_at, not_before, issued_at)
+    };
+
+    Ok(VerifiedToken::new(
+        user_id, expires_at, not_before, issued_at, payload,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hs256::Hs256Key;
+    use crate::test_util::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use serde_json::Value;
+
+    #[test]
+    fn time_claims_are_strict() {
+        let with = |claims: Value| check(&sign(&claims)).err();
+        assert_eq!(
+            with(serde_json::json!({"uid": "a"})),
+            Some(TokenError::MissingExpiry)
+        );
+        assert_eq!(
+            with(serde_json::json!({"uid": "a", "exp": NOW})),
+            Some(TokenError::Expired)
+        );
+        assert_eq!(
+            with(serde_json::json!({"uid": "a", "exp": NOW - 1})),
+            Some(TokenError::Expired)
+        );
+        assert_eq!(with(serde_json::json!({"uid": "a", "exp": NOW + 1})), None);
+        for bad in [
+            serde_json::json!(null),
+            serde_json::json!("1800000000"),
+            serde_json::json!(1.8e9),
+            serde_json::json!(-1),
+            serde_json::json!([NOW + 60]),
+        ] {
+            assert_eq!(
+                with(serde_json::json!({"uid": "a", "exp": bad})),
+                Some(TokenError::InvalidClaim("exp")),
+                "exp = {bad}"
+            );
+        }
+        assert_eq!(
+            with(serde_json::json!({"uid": "a", "exp": u64::MAX})),
+            None,
+            "a huge exp does not overflow"
+        );
+        assert_eq!(
+            with(serde_json::json!({"uid": "a", "exp": NOW + 60, "nbf": NOW + 1})),
+            Some(TokenError::NotYetValid)
+        );
+        assert_eq!(
+            with(serde_json::json!({"uid": "a", "exp": NOW + 60, "nbf": u64::MAX})),
+            Some(TokenError::NotYetValid)
+        );
+        assert_eq!(
+            with(serde_json::json!({"uid": "a", "exp": NOW + 60, "iat": "yesterday"})),
+            Some(TokenError::InvalidClaim("iat"))
+        );
+    }
+
+    #[test]
+    fn leeway_applies_to_exp_and_nbf() {
+        let policy = ClaimPolicy {
+            leeway: 30,
+            ..policy()
+        };
+        let key = [Hs256Key::new(SECRET)];
+        let token = sign(&serde_json::json!({"uid": "a", "exp": NOW - 10, "nbf": NOW + 10}));
+        assert!(verify_hs256(&token, &key, &policy, NOW).is_ok());
+        let token = sign(&serde_json::json!({"uid": "a", "exp": NOW - 30}));
+        assert_eq!(
+            verify_hs256(&token, &key, &policy, NOW).err(),
+            Some(TokenError::Expired)
+        );
+    }
+
+    #[test]
+    fn user_id_must_be_a_non_empty_string() {
+        let with =
+            |uid: Value| check(&sign(&serde_json::json!({"uid": uid, "exp": NOW + 60}))).err();
+        for bad in [
+            serde_json::json!(null),
+            serde_json::json!(42),
+            serde_json::json!(["alice"]),
+            serde_json::json!({"id": "alice"}),
+            serde_json::json!(true),
+            serde_json::json!(""),
+            serde_json::json!("  \t"),
+        ] {
+            assert_eq!(
+                with(bad.clone()),
+                Some(TokenError::InvalidUserId),
+                "uid = {bad}"
+            );
+        }
+        assert_eq!(
+            check(&sign(&serde_json::json!({"sub": "alice", "exp": NOW + 60}))).err(),
+            Some(TokenError::MissingUserId),
+            "a stock Better Auth token carries `sub`, not `uid`"
+        );
+    }
+
+    #[test]
+    fn duplicate_claims_are_refused() {
+        let payload = format!(r#"{{"uid":"a","exp":{},"exp":{}}}"#, NOW - 100, NOW + 100);
+        let token = sign_raw(br#"{"alg":"HS256"}"#, payload.as_bytes());
+        assert_eq!(check(&token).err(), Some(TokenError::InvalidClaim("exp")));
+        let payload = format!(r#"{{"uid":"a","exp":{},"uid":"b"}}"#, NOW + 100);
+        let token = sign_raw(br#"{"alg":"HS256"}"#, payload.as_bytes());
+        assert_eq!(
+            check(&token).err(),
+            Some(TokenError::InvalidClaim("user id"))
+        );
+        let payload = format!(r#"{{"uid":"a","exp":{},"\u0065xp":1}}"#, NOW + 100);
+        let token = sign_raw(br#"{"alg":"HS256"}"#, payload.as_bytes());
+        assert_eq!(
+            check(&token).err(),
+            Some(TokenError::InvalidClaim("exp")),
+            "escaped names are the same name"
+        );
+    }
+
+    #[test]
+    fn issuer_and_audience_are_required_when_configured() {
+        let policy = ClaimPolicy {
+            issuer: Some("http://localhost:3000".into()),
+            audience: Some("http://localhost:3000".into()),
+            ..policy()
+        };
+        let key = [Hs256Key::new(SECRET)];
+        let run = |claims: Value| verify_hs256(&sign(&claims), &key, &policy, NOW).err();
+        let origin = "http://localhost:3000";
+        assert_eq!(
+            run(serde_json::json!({"uid": "a", "exp": NOW + 9, "iss": origin, "aud": origin})),
+            None
+        );
+        assert_eq!(
+            run(
+                serde_json::json!({"uid": "a", "exp": NOW + 9, "iss": origin, "aud": ["x", origin]})
+            ),
+            None
+        );
+        assert_eq!(
+            run(serde_json::json!({"uid": "a", "exp": NOW + 9, "aud": origin})),
+            Some(TokenError::WrongIssuer)
+        );
+        assert_eq!(
+            run(
+                serde_json::json!({"uid": "a", "exp": NOW + 9, "iss": format!("{origin}/"), "aud": origin})
+            ),
+            Some(TokenError::WrongIssuer)
+        );
+        assert_eq!(
+            run(serde_json::json!({"uid": "a", "exp": NOW + 9, "iss": origin})),
+            Some(TokenError::WrongAudience)
+        );
+        assert_eq!(
+            run(serde_json::json!({"uid": "a", "exp": NOW + 9, "iss": origin, "aud": []})),
+            Some(TokenError::WrongAudience)
+        );
+        assert_eq!(
+            run(serde_json::json!({"uid": "a", "exp": NOW + 9, "iss": origin, "aud": [1]})),
+            Some(TokenError::InvalidClaim("aud"))
+        );
+    }
+
+    #[test]
+    fn payload_is_read_only_after_the_signature() {
+        // A garbage payload with a bad signature is a signature failure, not a parse error.
+        let token = format!(
+            "{}.{}.{}",
+            URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256"}"#),
+            URL_SAFE_NO_PAD.encode(b"not json"),
+            "AAAA"
+        );
+        assert_eq!(check(&token).err(), Some(TokenError::BadSignature));
+        let token = sign_raw(br#"{"alg":"HS256"}"#, b"not json");
+        assert_eq!(check(&token).err(), Some(TokenError::Malformed));
+        let token = sign_raw(br#"{"alg":"HS256"}"#, br#"[1,2]"#);
+        assert_eq!(check(&token).err(), Some(TokenError::Malformed));
+        let nested = format!(
+            r#"{{"uid":"a","exp":{},"x":{}1{}}}"#,
+            NOW + 60,
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
+        let token = sign_raw(br#"{"alg":"HS256"}"#, nested.as_bytes());
+        assert_eq!(check(&token).err(), Some(TokenError::TooLong));
+        // Deep nesting in an unknown claim is skipped without recursion; in a registered claim
+        // it meets serde_json's recursion limit. Neither overflows the stack.
+        let nested = format!(
+            r#"{{"uid":"a","exp":{},"x":{}1{}}}"#,
+            NOW + 60,
+            "[".repeat(1_000),
+            "]".repeat(1_000)
+        );
+        let token = sign_raw(br#"{"alg":"HS256"}"#, nested.as_bytes());
+        assert_eq!(check(&token).err(), None);
+        let nested = format!(
+            r#"{{"uid":"a","exp":{},"aud":{}1{}}}"#,
+            NOW + 60,
+            "[".repeat(1_000),
+            "]".repeat(1_000)
+        );
+        let token = sign_raw(br#"{"alg":"HS256"}"#, nested.as_bytes());
+        assert_eq!(check(&token).err(), Some(TokenError::Malformed));
+    }
+}

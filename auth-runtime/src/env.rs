@@ -1,0 +1,284 @@
+//! The environment variables [`Auth::from_env`](crate::Auth::from_env) reads, in one place, and
+//! how they become an [`AuthBuilder`].
+
+use std::ffi::OsString;
+use std::time::Duration;
+
+use crate::config::{AuthBuilder, ConfigError, Setting};
+use crate::hs256::Hs256;
+use crate::jwks::Jwks;
+
+/// The environment variable holding the HS256 secret.
+pub const SECRET_VAR: &str = "BETTER_AUTH_SECRET";
+/// The environment variable holding a previous HS256 secret, still accepted during a rotation.
+pub const PREVIOUS_SECRET_VAR: &str = "BETTER_AUTH_PREVIOUS_SECRET";
+/// Optional: the `iss` every HS256 token must carry.
+pub const ISSUER_VAR: &str = "AUTH_JWT_ISSUER";
+/// Optional: a value the `aud` of every HS256 token must contain.
+pub const AUDIENCE_VAR: &str = "AUTH_JWT_AUDIENCE";
+/// Optional: clock-skew leeway in whole seconds (default 5, at most 300), for both key sources.
+pub const LEEWAY_VAR: &str = "AUTH_JWT_LEEWAY_SECS";
+/// Optional: the claim that carries the user id in HS256 tokens (default `uid`).
+pub const USER_ID_CLAIM_VAR: &str = "AUTH_JWT_USER_ID_CLAIM";
+/// The URL of the Better Auth server: setting it turns on JWKS mode.
+pub const BETTER_AUTH_URL_VAR: &str = "BETTER_AUTH_URL";
+/// Optional: the JWKS URL, when it is not `{origin of BETTER_AUTH_URL}/api/auth/jwks`.
+pub const JWKS_URL_VAR: &str = "BETTER_AUTH_JWKS_URL";
+/// Optional: the `iss` of JWKS tokens (default: the origin of `BETTER_AUTH_URL`).
+pub const JWKS_ISSUER_VAR: &str = "AUTH_JWKS_ISSUER";
+/// Optional: a value the `aud` of JWKS tokens must contain (default: the origin of `BETTER_AUTH_URL`).
+pub const JWKS_AUDIENCE_VAR: &str = "AUTH_JWKS_AUDIENCE";
+/// Optional: the claim that carries the user id in JWKS tokens (default `sub`).
+pub const JWKS_USER_ID_CLAIM_VAR: &str = "AUTH_JWKS_USER_ID_CLAIM";
+/// Optional: the least time between two JWKS fetches, in seconds (default 30).
+pub const JWKS_MIN_REFETCH_VAR: &str = "AUTH_JWKS_MIN_REFETCH_SECS";
+
+/// The builder the environment describes; `read` is `std::env::var_os` outside tests.
+pub(crate) fn builder(
+    read: impl Fn(&'static str) -> Option<OsString>,
+) -> Result<AuthBuilder, ConfigError> {
+    let text = |var: &'static str| -> Result<Option<Setting<String>>, ConfigError> {
+        match read(var) {
+            None => Ok(None),
+            Some(value) => value
+                .into_string()
+                .map(|s| {
+                    Some(s)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| Setting::new(s, var))
+                })
+                .map_err(|_| ConfigError::NotUnicode { var }),
+        }
+    };
+    let seconds = |var: &'static str| -> Result<Option<Setting<Duration>>, ConfigError> {
+        text(var)?
+            .map(|setting| {
+                setting
+                    .value
+                    .trim()
+                    .parse::<u64>()
+                    .map(|secs| Setting::new(Duration::from_secs(secs), var))
+                    .map_err(|_| ConfigError::Invalid {
+                        var,
+                        reason: "expected a whole number of seconds, e.g. 5",
+                    })
+            })
+            .transpose()
+    };
+    let bytes = |setting: Setting<String>| Setting::new(setting.value.into_bytes(), setting.from);
+
+    let mut builder = AuthBuilder {
+        leeway: seconds(LEEWAY_VAR)?,
+        ..AuthBuilder::default()
+    };
+    let previous = text(PREVIOUS_SECRET_VAR)?;
+    if let Some(secret) = text(SECRET_VAR)? {
+        let mut hs256 = Hs256::with_secret(bytes(secret));
+        if let Some(previous) = previous {
+            hs256 = hs256.previous(bytes(previous));
+        }
+        if let Some(issuer) = text(ISSUER_VAR)? {
+            hs256 = hs256.issuer_from(issuer);
+        }
+        if let Some(audience) = text(AUDIENCE_VAR)? {
+            hs256 = hs256.audience_from(audience);
+        }
+        if let Some(claim) = text(USER_ID_CLAIM_VAR)? {
+            hs256 = hs256.user_id_claim_from(claim);
+        }
+        builder.hs256 = Some(hs256);
+    } else if previous.is_some() {
+        // A previous secret without a current one is a half-done rotation.
+        return Err(ConfigError::MissingSecret { var: SECRET_VAR });
+    }
+
+    let jwks = match (text(BETTER_AUTH_URL_VAR)?, text(JWKS_URL_VAR)?) {
+        (Some(url), jwks_url) => {
+            let jwks = Jwks::for_better_auth(url);
+            Some(match jwks_url {
+                Some(jwks_url) => jwks.jwks_url_from(jwks_url),
+                None => jwks,
+            })
+        }
+        (None, Some(jwks_url)) => Some(Jwks::at(jwks_url)),
+        (None, None) => None,
+    };
+    if let Some(mut jwks) = jwks {
+        if let Some(issuer) = text(JWKS_ISSUER_VAR)? {
+            jwks = jwks.issuer_from(issuer);
+        }
+        if let Some(audience) = text(JWKS_AUDIENCE_VAR)? {
+            jwks = jwks.audience_from(audience);
+        }
+        if let Some(claim) = text(JWKS_USER_ID_CLAIM_VAR)? {
+            jwks = jwks.user_id_claim_from(claim);
+        }
+        if let Some(interval) = seconds(JWKS_MIN_REFETCH_VAR)? {
+            jwks = jwks.min_refetch_interval_from(interval);
+        }
+        builder.jwks = Some(jwks);
+    }
+    if builder.hs256.is_none() && builder.jwks.is_none() {
+        return Err(ConfigError::MissingSecret { var: SECRET_VAR });
+    }
+    Ok(builder)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Auth;
+    use std::collections::HashMap;
+    use std::ffi::OsString;
+
+    const GOOD: &str = "k7Hq2v9XwLmP4sRt8YbNc3FgJd6ZaE1u";
+
+    fn from(vars: &[(&'static str, &str)]) -> Result<Auth, ConfigError> {
+        let map: HashMap<&str, OsString> =
+            vars.iter().map(|(k, v)| (*k, OsString::from(v))).collect();
+        builder(|var| map.get(var).cloned())?.build()
+    }
+
+    #[test]
+    fn missing_or_empty_secret_is_refused_naming_the_variable() {
+        for vars in [&[][..], &[(SECRET_VAR, "")][..]] {
+            let err = from(vars).expect_err("no secret");
+            assert_eq!(err, ConfigError::MissingSecret { var: SECRET_VAR });
+            let text = err.to_string();
+            assert!(text.contains("BETTER_AUTH_SECRET"), "{text}");
+            assert!(text.contains("openssl rand -base64 32"), "{text}");
+        }
+        assert_eq!(
+            from(&[(PREVIOUS_SECRET_VAR, GOOD)]).err(),
+            Some(ConfigError::MissingSecret { var: SECRET_VAR }),
+            "a previous secret without a current one"
+        );
+    }
+
+    #[test]
+    fn weak_secrets_are_refused() {
+        let short = from(&[(SECRET_VAR, "short-secret")]).expect_err("short");
+        assert!(matches!(
+            short,
+            ConfigError::WeakSecret {
+                var: SECRET_VAR,
+                ..
+            }
+        ));
+        let text = short.to_string();
+        assert!(
+            !text.contains("short-secret"),
+            "the secret is never echoed: {text}"
+        );
+        let repetitive = "ab".repeat(20);
+        assert!(matches!(
+            from(&[(SECRET_VAR, &repetitive)]),
+            Err(ConfigError::WeakSecret { .. })
+        ));
+        assert!(matches!(
+            from(&[(SECRET_VAR, GOOD), (PREVIOUS_SECRET_VAR, "x")]),
+            Err(ConfigError::WeakSecret {
+                var: PREVIOUS_SECRET_VAR,
+                ..
+            })
+        ));
+        assert!(from(&[(SECRET_VAR, GOOD)]).is_ok());
+    }
+
+    #[test]
+    fn settings_are_validated() {
+        assert!(matches!(
+            from(&[(SECRET_VAR, GOOD), (LEEWAY_VAR, "soon")]),
+            Err(ConfigError::Invalid {
+                var: LEEWAY_VAR,
+                ..
+            })
+        ));
+        assert!(matches!(
+            from(&[(SECRET_VAR, GOOD), (LEEWAY_VAR, "301")]),
+            Err(ConfigError::Invalid {
+                var: LEEWAY_VAR,
+                ..
+            })
+        ));
+        assert!(matches!(
+            from(&[(SECRET_VAR, GOOD), (USER_ID_CLAIM_VAR, "exp")]),
+            Err(ConfigError::Invalid {
+                var: USER_ID_CLAIM_VAR,
+                ..
+            })
+        ));
+        assert!(matches!(
+            from(&[(SECRET_VAR, GOOD), (ISSUER_VAR, "  ")]),
+            Err(ConfigError::Invalid {
+                var: ISSUER_VAR,
+                ..
+            })
+        ));
+        let auth = from(&[
+            (SECRET_VAR, GOOD),
+            (USER_ID_CLAIM_VAR, "sub"),
+            (LEEWAY_VAR, "0"),
+        ])
+        .expect("valid");
+        assert_eq!(auth.user_id_claim(), Some("sub"));
+        let debug = format!("{auth:?}");
+        assert!(
+            !debug.contains(GOOD),
+            "Debug never shows the secret: {debug}"
+        );
+    }
+
+    #[test]
+    fn jwks_mode_from_better_auth_url() {
+        // BETTER_AUTH_URL alone is enough; the secret is then optional.
+        let auth =
+            from(&[(BETTER_AUTH_URL_VAR, "https://Auth.Example.com/api/auth")]).expect("valid");
+        let debug = format!("{auth:?}");
+        assert!(
+            debug.contains("https://auth.example.com/api/auth/jwks"),
+            "{debug}"
+        );
+        assert!(
+            debug.contains(r#"issuer: Some("https://auth.example.com")"#),
+            "{debug}"
+        );
+        assert!(debug.contains(r#"user_id_claim: "sub""#), "{debug}");
+        assert_eq!(auth.user_id_claim(), None, "no HS256 mode");
+
+        let auth = from(&[
+            (BETTER_AUTH_URL_VAR, "http://localhost:3000"),
+            (JWKS_URL_VAR, "http://127.0.0.1:3000/auth/jwks"),
+            (JWKS_USER_ID_CLAIM_VAR, "id"),
+            (SECRET_VAR, GOOD),
+        ])
+        .expect("both modes");
+        let debug = format!("{auth:?}");
+        assert!(
+            debug.contains("http://127.0.0.1:3000/auth/jwks") && debug.contains(r#""id""#),
+            "{debug}"
+        );
+        assert_eq!(auth.user_id_claim(), Some("uid"));
+
+        for (var, value) in [
+            (BETTER_AUTH_URL_VAR, "localhost:3000"),
+            (BETTER_AUTH_URL_VAR, "ftp://example.com"),
+            (JWKS_URL_VAR, "not a url"),
+            (JWKS_MIN_REFETCH_VAR, "0"),
+        ] {
+            let mut vars = vec![(var, value)];
+            if var != BETTER_AUTH_URL_VAR {
+                vars.push((BETTER_AUTH_URL_VAR, "http://localhost:3000"));
+            }
+            assert!(
+                matches!(from(&vars), Err(ConfigError::Invalid { .. })),
+                "{var}={value}"
+            );
+        }
+        let none = from(&[]).expect_err("no key source").to_string();
+        assert!(
+            none.contains("BETTER_AUTH_SECRET") && none.contains("BETTER_AUTH_URL"),
+            "{none}"
+        );
+    }
+}

@@ -1,0 +1,474 @@
+//! The JWKS key source: the public keys that Better Auth's `jwt` plugin publishes, fetched
+//! over HTTP(S), cached, and refetched (rate-limited, single-flight) when a token names an
+//! unknown `kid`. The keys themselves are in [`keys`].
+
+mod keys;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use http_body_util::{BodyExt, Empty, Limited};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+use crate::claims::{ClaimPolicy, validate_claims};
+use crate::config::{ConfigError, Setting, non_blank, user_id_claim};
+use crate::error::{AuthError, TokenError};
+use crate::jws::Jws;
+use crate::verified::VerifiedToken;
+use keys::{PublicKey, decode_b64url, parse_jwks};
+
+/// The default least time between two JWKS fetches: a flood of tokens with random `kid`s
+/// causes at most one fetch per interval.
+pub const DEFAULT_JWKS_MIN_REFETCH: Duration = Duration::from_secs(30);
+/// Better Auth's default path of the JWKS endpoint, below the origin.
+pub const DEFAULT_JWKS_PATH: &str = "/api/auth/jwks";
+/// How long a fetched JWKS is used before it is refetched on the next request.
+pub(crate) const MAX_AGE: Duration = Duration::from_secs(600);
+/// The largest JWKS document accepted.
+const MAX_JWKS_BYTES: usize = 256 * 1024;
+/// How long one fetch may take.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The JWKS key source: where the public keys are published, and the claims their tokens must
+/// carry.
+///
+/// [`Jwks::better_auth`] is the common case: the keys of a Better Auth server, with `iss` and
+/// `aud` required to be its origin and the user id in `sub`, as Better Auth writes them.
+///
+/// ```
+/// use auth_runtime::{Auth, Jwks};
+///
+/// # fn main() -> Result<(), auth_runtime::ConfigError> {
+/// let auth = Auth::builder()
+///     .jwks(Jwks::better_auth("https://auth.example.com").jwks_url("https://auth.example.com/auth/jwks"))
+///     .build()?;
+/// # let _ = auth; Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Jwks {
+    location: Location,
+    issuer: Option<Setting<String>>,
+    audience: Option<Setting<String>>,
+    user_id_claim: Option<Setting<String>>,
+    min_refetch: Option<Setting<Duration>>,
+}
+
+/// Where the keys are, and whether `iss`/`aud` default to a Better Auth origin.
+#[derive(Clone, Debug)]
+enum Location {
+    BetterAuth {
+        url: Setting<String>,
+        jwks_url: Option<Setting<String>>,
+    },
+    Jwks(Setting<String>),
+}
+
+impl Jwks {
+    /// The keys of the Better Auth server at `url` (its `BETTER_AUTH_URL`): fetched from
+    /// `{origin}/api/auth/jwks`, with `iss` and `aud` required to equal the origin of `url`.
+    pub fn better_auth(url: impl Into<String>) -> Self {
+        Self::for_better_auth(Setting::new(url.into(), "Jwks::better_auth"))
+    }
+
+    /// The keys published at `jwks_url`, with no `iss` or `aud` required unless set with
+    /// [`issuer`](Self::issuer) and [`audience`](Self::audience).
+    pub fn url(jwks_url: impl Into<String>) -> Self {
+        Self::at(Setting::new(jwks_url.into(), "Jwks::url"))
+    }
+
+    pub(crate) fn for_better_auth(url: Setting<String>) -> Self {
+        Self::located(Location::BetterAuth {
+            url,
+            jwks_url: None,
+        })
+    }
+
+    pub(crate) fn at(jwks_url: Setting<String>) -> Self {
+        Self::located(Location::Jwks(jwks_url))
+    }
+
+    fn located(location: Location) -> Self {
+        Jwks {
+            location,
+            issuer: None,
+            audience: None,
+            user_id_claim: None,
+            min_refetch: None,
+        }
+    }
+
+    /// The JWKS URL, when it is not `{origin}/api/auth/jwks` (a custom `basePath` or
+    /// `jwks.jwksPath`).
+    pub fn jwks_url(self, url: impl Into<String>) -> Self {
+        self.jwks_url_from(Setting::new(url.into(), "Jwks::jwks_url"))
+    }
+
+    pub(crate) fn jwks_url_from(mut self, url: Setting<String>) -> Self {
+        match &mut self.location {
+            Location::BetterAuth { jwks_url, .. } => *jwks_url = Some(url),
+            Location::Jwks(jwks_url) => *jwks_url = url,
+        }
+        self
+    }
+
+    /// The required `iss` (default: the origin of the Better Auth URL).
+    pub fn issuer(self, issuer: impl Into<String>) -> Self {
+        self.issuer_from(Setting::new(issuer.into(), "Jwks::issuer"))
+    }
+
+    pub(crate) fn issuer_from(mut self, issuer: Setting<String>) -> Self {
+        self.issuer = Some(issuer);
+        self
+    }
+
+    /// A value `aud` must contain (default: the origin of the Better Auth URL).
+    pub fn audience(self, audience: impl Into<String>) -> Self {
+        self.audience_from(Setting::new(audience.into(), "Jwks::audience"))
+    }
+
+    pub(crate) fn audience_from(mut self, audience: Setting<String>) -> Self {
+        self.audience = Some(audience);
+        self
+    }
+
+    /// The claim that carries the user id (default `sub`, where Better Auth puts it).
+    pub fn user_id_claim(self, claim: impl Into<String>) -> Self {
+        self.user_id_claim_from(Setting::new(claim.into(), "Jwks::user_id_claim"))
+    }
+
+    pub(crate) fn user_id_claim_from(mut self, claim: Setting<String>) -> Self {
+        self.user_id_claim = Some(claim);
+        self
+    }
+
+    /// The least time between two JWKS fetches (default 30 s, at least 1 s).
+    pub fn min_refetch_interval(self, interval: Duration) -> Self {
+        self.min_refetch_interval_from(Setting::new(interval, "Jwks::min_refetch_interval"))
+    }
+
+    pub(crate) fn min_refetch_interval_from(mut self, interval: Setting<Duration>) -> Self {
+        self.min_refetch = Some(interval);
+        self
+    }
+
+    pub(crate) fn build(self, leeway: u64) -> Result<JwksSource, ConfigError> {
+        let (url, origin) = match self.location {
+            Location::Jwks(url) => (url, None),
+            Location::BetterAuth { url, jwks_url } => {
+                let origin = origin(&url.value).map_err(|reason| ConfigError::Invalid {
+                    var: url.from,
+                    reason,
+                })?;
+                let jwks_url = jwks_url.unwrap_or_else(|| {
+                    Setting::new(format!("{origin}{DEFAULT_JWKS_PATH}"), url.from)
+                });
+                (jwks_url, Some(Setting::new(origin, url.from)))
+            }
+        };
+        check_jwks_url(&url.value, url.from)?;
+        let min_refetch = match self.min_refetch {
+            Some(Setting { value, from }) if value < Duration::from_secs(1) => {
+                return Err(ConfigError::Invalid {
+                    var: from,
+                    reason: "at least 1 second",
+                });
+            }
+            Some(setting) => setting.value,
+            None => DEFAULT_JWKS_MIN_REFETCH,
+        };
+        let policy = ClaimPolicy {
+            issuer: non_blank(self.issuer.or_else(|| origin.clone()))?,
+            audience: non_blank(self.audience.or(origin))?,
+            leeway,
+            user_id_claim: user_id_claim(self.user_id_claim, "sub")?,
+        };
+        JwksSource::new(url.value, policy, min_refetch).map_err(|error| {
+            tracing::error!(%error, "cannot set up the JWKS client");
+            ConfigError::Invalid {
+                var: url.from,
+                reason: "the HTTP client for the JWKS cannot be set up",
+            }
+        })
+    }
+}
+
+fn check_jwks_url(url: &str, var: &'static str) -> Result<(), ConfigError> {
+    let invalid = |reason| ConfigError::Invalid { var, reason };
+    origin(url).map_err(invalid)?;
+    if cfg!(not(feature = "https"))
+        && url
+            .get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+    {
+        return Err(invalid(
+            "an https JWKS URL needs the `https` feature of auth-runtime (on by default)",
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Clone, Default)]
+struct Snapshot {
+    keys: Arc<HashMap<String, PublicKey>>,
+    /// The last successful fetch; `None` until one succeeded.
+    fetched_at: Option<Instant>,
+    /// The last fetch attempted, successful or not: the rate limit counts from here.
+    attempted_at: Option<Instant>,
+    /// Bumped by every successful fetch, so that waiters see that someone else refetched.
+    generation: u64,
+}
+
+#[cfg(feature = "https")]
+type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+#[cfg(not(feature = "https"))]
+type Connector = HttpConnector;
+
+/// An HTTP connector, with TLS (rustls, ring, Mozilla's roots) when the `https` feature is on.
+/// No redirects are followed: the JWKS URL is the one configured.
+fn connector() -> Result<Connector, String> {
+    let mut http = HttpConnector::new();
+    http.set_connect_timeout(Some(FETCH_TIMEOUT));
+    #[cfg(feature = "https")]
+    {
+        http.enforce_http(false);
+        Ok(hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
+            .map_err(|e| e.to_string())?
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http))
+    }
+    #[cfg(not(feature = "https"))]
+    Ok(http)
+}
+
+pub(crate) struct JwksSource {
+    url: String,
+    pub(crate) policy: ClaimPolicy,
+    min_refetch_interval: Duration,
+    cache: RwLock<Snapshot>,
+    /// Held while a refetch is under way (single flight).
+    refetching: tokio::sync::Mutex<()>,
+    client: Client<Connector, Empty<Bytes>>,
+}
+
+impl JwksSource {
+    pub(crate) fn new(
+        url: String,
+        policy: ClaimPolicy,
+        min_refetch_interval: Duration,
+    ) -> Result<Self, String> {
+        Ok(JwksSource {
+            url,
+            policy,
+            min_refetch_interval,
+            cache: RwLock::new(Snapshot::default()),
+            refetching: tokio::sync::Mutex::new(()),
+            client: Client::builder(TokioExecutor::new()).build(connector()?),
+        })
+    }
+
+    pub(crate) fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        // The snapshot is replaced whole, never left half-written: a poisoned lock still holds
+        // a consistent value.
+        self.cache
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Verifies the signature of an asymmetric JWS and validates its claims.
+    pub(crate) async fn verify(&self, jws: &Jws<'_>, now: u64) -> Result<VerifiedToken, AuthError> {
+        let Some(kid) = jws.kid.as_deref() else {
+            return Err(TokenError::UnknownKey.into());
+        };
+        let mut snapshot = self.snapshot();
+        let stale = snapshot.fetched_at.is_none_or(|at| at.elapsed() >= MAX_AGE);
+        let missing = !snapshot.keys.contains_key(kid);
+        if (stale || missing)
+            && self.may_refetch(&snapshot, missing)
+            && let Some(fresh) = self.refetch(snapshot.generation).await
+        {
+            snapshot = fresh;
+        }
+        if snapshot.fetched_at.is_none() {
+            return Err(AuthError::KeysUnavailable);
+        }
+        let key = snapshot.keys.get(kid).ok_or(TokenError::UnknownKey)?;
+        if key.alg != jws.alg {
+            return Err(TokenError::UnsupportedAlgorithm.into());
+        }
+        let signature = decode_b64url(jws.signature_b64)?;
+        if !key.verify(jws.signing_input.as_bytes(), &signature) {
+            return Err(TokenError::BadSignature.into());
+        }
+        Ok(validate_claims(jws, &self.policy, now)?)
+    }
+
+    /// Whether this request should go to [`refetch`](Self::refetch), decided without taking
+    /// its lock: a flood of unknown `kid`s, or requests during an outage, must not queue one by
+    /// one behind it. It goes when a fetch is allowed by the rate limit, or, for a `kid` the
+    /// cache lacks, when a fetch is under way (its result may hold the key).
+    fn may_refetch(&self, snapshot: &Snapshot, missing: bool) -> bool {
+        refetch_allowed(
+            snapshot.attempted_at,
+            Instant::now(),
+            self.min_refetch_interval,
+        ) || (missing && self.refetching.try_lock().is_err())
+    }
+
+    /// Refetches the JWKS unless another request just did (single flight) or the last attempt
+    /// is more recent than the rate limit. Returns the snapshot to use, or `None` to keep the
+    /// current one.
+    async fn refetch(&self, seen_generation: u64) -> Option<Snapshot> {
+        let _single_flight = self.refetching.lock().await;
+        let current = self.snapshot();
+        if current.generation != seen_generation {
+            return Some(current);
+        }
+        if !refetch_allowed(
+            current.attempted_at,
+            Instant::now(),
+            self.min_refetch_interval,
+        ) {
+            tracing::debug!(reason = "jwks_refetch_rate_limited", "JWKS refetch skipped");
+            return None;
+        }
+        let attempted_at = Some(Instant::now());
+        self.store(|snapshot| snapshot.attempted_at = attempted_at);
+        match self.fetch().await {
+            Ok(keys) => {
+                tracing::debug!(keys = keys.len(), "JWKS fetched");
+                let fresh = Snapshot {
+                    keys: Arc::new(keys),
+                    fetched_at: attempted_at,
+                    attempted_at,
+                    generation: current.generation + 1,
+                };
+                self.store(|snapshot| *snapshot = fresh.clone());
+                Some(fresh)
+            }
+            Err(reason) => {
+                tracing::error!(
+                    url = %self.url,
+                    reason,
+                    cached_keys = current.keys.len(),
+                    "cannot fetch the JWKS"
+                );
+                None
+            }
+        }
+    }
+
+    fn store(&self, change: impl FnOnce(&mut Snapshot)) {
+        let mut guard = self
+            .cache
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        change(&mut guard);
+    }
+
+    async fn fetch(&self) -> Result<HashMap<String, PublicKey>, String> {
+        let request = axum::http::Request::get(&self.url)
+            .header(axum::http::header::ACCEPT, "application/json")
+            .body(Empty::new())
+            .map_err(|e| format!("invalid request: {e}"))?;
+        let body = tokio::time::timeout(FETCH_TIMEOUT, async {
+            let response = self
+                .client
+                .request(request)
+                .await
+                .map_err(|e| format!("request failed: {e}"))?;
+            if response.status() != axum::http::StatusCode::OK {
+                return Err(format!("status {}", response.status()));
+            }
+            Limited::new(response.into_body(), MAX_JWKS_BYTES)
+                .collect()
+                .await
+                .map(|collected| collected.to_bytes())
+                .map_err(|e| format!("reading the body failed: {e}"))
+        })
+        .await
+        .map_err(|_| "timed out".to_owned())??;
+        parse_jwks(&body)
+    }
+}
+
+/// The rate limit: at most one fetch attempt per `interval`.
+fn refetch_allowed(last_attempt: Option<Instant>, now: Instant, interval: Duration) -> bool {
+    last_attempt.is_none_or(|at| now.saturating_duration_since(at) >= interval)
+}
+
+/// The origin (`scheme://host[:port]`, lowercase, default port dropped) of an `http(s)` URL,
+/// as Better Auth writes it into `iss` and `aud`.
+pub(crate) fn origin(url: &str) -> Result<String, &'static str> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or("expected a URL such as http://localhost:3000")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "http" => ":80",
+        "https" => ":443",
+        _ => return Err("expected an http:// or https:// URL"),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.is_empty() || authority.contains('@') {
+        return Err("expected a URL with a host and no user info");
+    }
+    let mut authority = authority.to_ascii_lowercase();
+    if let Some(stripped) = authority.strip_suffix(default_port) {
+        authority = stripped.to_owned();
+    }
+    Ok(format!("{scheme}://{authority}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins() {
+        assert_eq!(
+            origin("http://localhost:3000").as_deref(),
+            Ok("http://localhost:3000")
+        );
+        assert_eq!(
+            origin("http://localhost:3000/").as_deref(),
+            Ok("http://localhost:3000")
+        );
+        assert_eq!(
+            origin("HTTPS://Auth.Example.com:443/api/auth?x#y").as_deref(),
+            Ok("https://auth.example.com")
+        );
+        assert_eq!(
+            origin("http://127.0.0.1:80").as_deref(),
+            Ok("http://127.0.0.1")
+        );
+        assert!(origin("localhost:3000").is_err());
+        assert!(origin("ftp://example.com").is_err());
+        assert!(origin("http://").is_err());
+        assert!(origin("http://user:pw@example.com").is_err());
+    }
+
+    #[test]
+    fn refetches_are_rate_limited() {
+        let now = Instant::now();
+        let interval = Duration::from_secs(30);
+        assert!(refetch_allowed(None, now, interval));
+        assert!(!refetch_allowed(Some(now), now, interval));
+        assert!(!refetch_allowed(
+            Some(now),
+            now + Duration::from_secs(29),
+            interval
+        ));
+        assert!(refetch_allowed(Some(now), now + interval, interval));
+    }
+}

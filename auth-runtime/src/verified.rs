@@ -1,0 +1,160 @@
+//! A token whose signature and claims have been verified, as handlers see it.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::OnceLock;
+
+use serde::de::{DeserializeOwned, DeserializeSeed};
+
+use crate::claims::{ClaimValue, ClaimsSeed};
+use crate::error::TokenError;
+
+/// A token whose signature and claims have been verified.
+///
+/// Handlers usually reach it through [`Claims`](crate::Claims), which dereferences to it.
+#[derive(Clone)]
+pub struct VerifiedToken {
+    user_id: String,
+    expires_at: u64,
+    not_before: Option<u64>,
+    issued_at: Option<u64>,
+    payload: Vec<u8>,
+    /// `sub`, `iss` and `aud`, copied out of the payload only when a handler asks: validation
+    /// compares them in place, so the common request allocates nothing for them.
+    strings: OnceLock<StringClaims>,
+}
+
+#[derive(Clone, Default)]
+struct StringClaims {
+    subject: Option<String>,
+    issuer: Option<String>,
+    audience: Vec<String>,
+}
+
+impl VerifiedToken {
+    /// The user id: the value of the configured user-id claim (`uid` by default).
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    /// The `sub` claim, if present.
+    pub fn subject(&self) -> Option<&str> {
+        self.strings().subject.as_deref()
+    }
+
+    /// The `iss` claim, if present.
+    pub fn issuer(&self) -> Option<&str> {
+        self.strings().issuer.as_deref()
+    }
+
+    /// The `aud` claim as a list (a single string becomes a list of one).
+    pub fn audience(&self) -> &[String] {
+        &self.strings().audience
+    }
+
+    pub(crate) fn new(
+        user_id: String,
+        expires_at: u64,
+        not_before: Option<u64>,
+        issued_at: Option<u64>,
+        payload: Vec<u8>,
+    ) -> Self {
+        VerifiedToken {
+            user_id,
+            expires_at,
+            not_before,
+            issued_at,
+            payload,
+            strings: OnceLock::new(),
+        }
+    }
+
+    fn strings(&self) -> &StringClaims {
+        self.strings.get_or_init(|| {
+            // The payload passed validation, so it parses; the fallback is unreachable.
+            let mut deserializer = serde_json::Deserializer::from_slice(&self.payload);
+            let Ok(raw) = ClaimsSeed(None).deserialize(&mut deserializer) else {
+                return StringClaims::default();
+            };
+            let owned = |value: Option<ClaimValue<'_>>| match value {
+                Some(ClaimValue::Str(s)) => Some(s.into_owned()),
+                _ => None,
+            };
+            StringClaims {
+                subject: owned(raw.sub),
+                issuer: owned(raw.iss),
+                audience: match raw.aud {
+                    Some(ClaimValue::Str(s)) => vec![s.into_owned()],
+                    Some(ClaimValue::StrList(list)) => {
+                        list.into_iter().map(Cow::into_owned).collect()
+                    }
+                    _ => Vec::new(),
+                },
+            }
+        })
+    }
+
+    /// `exp`, in seconds since the Unix epoch.
+    pub fn expires_at(&self) -> u64 {
+        self.expires_at
+    }
+
+    /// `nbf`, in seconds since the Unix epoch, if present.
+    pub fn not_before(&self) -> Option<u64> {
+        self.not_before
+    }
+
+    /// `iat`, in seconds since the Unix epoch, if present.
+    pub fn issued_at(&self) -> Option<u64> {
+        self.issued_at
+    }
+
+    /// Deserializes the whole verified payload into the application's own claims type.
+    pub fn custom_claims<T: DeserializeOwned>(&self) -> Result<T, TokenError> {
+        serde_json::from_slice(&self.payload).map_err(|_| TokenError::CustomClaims)
+    }
+}
+
+impl fmt::Debug for VerifiedToken {
+    // Claim values are personal data: keep them out of `{:?}` output that may reach a log.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifiedToken")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_util::*;
+    use serde::Deserialize;
+
+    #[test]
+    fn accepts_a_valid_token_and_exposes_its_claims() {
+        let token = sign(&serde_json::json!({
+            "uid": "alice", "sub": "alice-sub", "exp": NOW + 60, "iat": NOW, "nbf": NOW,
+            "iss": "http://localhost:3000", "aud": ["a", "b"], "role": "admin"
+        }));
+        let verified = check(&token).expect("valid");
+        assert_eq!(verified.user_id(), "alice");
+        assert_eq!(verified.subject(), Some("alice-sub"));
+        assert_eq!(verified.issuer(), Some("http://localhost:3000"));
+        assert_eq!(verified.audience(), ["a", "b"]);
+        assert_eq!(verified.expires_at(), NOW + 60);
+        assert_eq!(verified.issued_at(), Some(NOW));
+        assert_eq!(verified.not_before(), Some(NOW));
+        #[derive(Deserialize)]
+        struct Custom {
+            role: String,
+        }
+        assert_eq!(
+            verified.custom_claims::<Custom>().expect("role").role,
+            "admin"
+        );
+        assert_eq!(
+            verified.custom_claims::<Vec<u8>>().err(),
+            Some(TokenError::CustomClaims)
+        );
+    }
+}
