@@ -9,19 +9,24 @@
 
 mod common;
 
+use auth_runtime::{
+    BETTER_AUTH_URL_VAR, JWKS_AUDIENCE_VAR, JWKS_ISSUER_VAR, JWKS_USER_ID_CLAIM_VAR, SECRET_VAR,
+};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use auth_runtime::testing::{self, Ed25519Key};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::service::{SECRET, Service};
 use common::{Request, fetch};
 use jsonwebtoken::{Algorithm, EncodingKey};
+use libtest_mimic::Trial;
 use serde_json::{Value, json};
 
-/// RFC 8037 §A.1/A.2: an Ed25519 key pair published in the RFC.
-const ED_SEED: &str = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A";
+/// RFC 8037 §A.1/A.2: the public half of the Ed25519 key pair published in the RFC
+/// (`Ed25519Key::rfc8037()`).
 const ED_X: &str = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
 const KID: &str = "test-key-1";
 
@@ -47,12 +52,7 @@ fn sign_with(header: &str, payload: &[u8], key: &EncodingKey, alg: Algorithm) ->
 }
 
 fn hs(header: &str, payload: &[u8], secret: &[u8]) -> String {
-    sign_with(
-        header,
-        payload,
-        &EncodingKey::from_secret(secret),
-        Algorithm::HS256,
-    )
+    testing::sign_hs256_raw(header.as_bytes(), payload, secret)
 }
 
 fn hs_claims(claims: &Value) -> String {
@@ -78,19 +78,13 @@ fn standard_alphabet_token() -> String {
     unreachable!("'???' encodes to '_' at some alignment")
 }
 
-/// The RFC 8037 key as PKCS#8 DER, for jsonwebtoken's EncodingKey.
-fn ed_key(seed_b64: &str) -> EncodingKey {
-    let seed = URL_SAFE_NO_PAD.decode(seed_b64).expect("seed");
-    let mut der = vec![
-        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
-        0x20,
-    ];
-    der.extend_from_slice(&seed);
-    EncodingKey::from_ed_der(&der)
+/// Another Ed25519 key than the one the JWKS publishes (the attacker's).
+fn attacker_key() -> Ed25519Key {
+    Ed25519Key::from_seed(std::array::from_fn(|i| i as u8))
 }
 
 fn ed(header: &str, payload: &[u8]) -> String {
-    sign_with(header, payload, &ed_key(ED_SEED), Algorithm::EdDSA)
+    Ed25519Key::rfc8037().sign_raw(header.as_bytes(), payload)
 }
 
 fn ed_claims(claims: &Value) -> String {
@@ -165,19 +159,28 @@ impl Suite {
     }
 }
 
-#[tokio::test]
-async fn every_attack_is_refused() {
+/// Every case runs against one service (both modes); each is then reported as its own test,
+/// named `category::case`, so a failure names the attack.
+fn main() -> std::process::ExitCode {
+    let args = libtest_mimic::Arguments::from_args();
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let trials = runtime.block_on(run_suite());
+    libtest_mimic::run(&args, trials).exit_code()
+}
+
+/// Runs every case, then the checks that need them all to have run.
+async fn run_suite() -> Vec<Trial> {
     let (jwks_addr, trap_addr, contacted) = jwks_server().await;
     let origin = format!("http://{jwks_addr}");
     let service = Service::start(
         &[],
         &[
-            ("BETTER_AUTH_SECRET", SECRET),
-            ("BETTER_AUTH_URL", &origin),
+            (SECRET_VAR, SECRET),
+            (BETTER_AUTH_URL_VAR, &origin),
             // Stock-like tokens of the JWKS mode carry iss/aud = origin; these test tokens use uid.
-            ("AUTH_JWKS_ISSUER", "test-issuer"),
-            ("AUTH_JWKS_AUDIENCE", "test-audience"),
-            ("AUTH_JWKS_USER_ID_CLAIM", "uid"),
+            (JWKS_ISSUER_VAR, "test-issuer"),
+            (JWKS_AUDIENCE_VAR, "test-audience"),
+            (JWKS_USER_ID_CLAIM_VAR, "uid"),
         ],
     );
     let addr = service.addr;
@@ -608,11 +611,9 @@ async fn every_attack_is_refused() {
     );
     s.token(
         "EdDSA token signed with another key",
-        &sign_with(
-            &format!(r#"{{"alg":"EdDSA","kid":"{KID}"}}"#),
+        &attacker_key().sign_raw(
+            format!(r#"{{"alg":"EdDSA","kid":"{KID}"}}"#).as_bytes(),
             ed_base.to_string().as_bytes(),
-            &ed_key("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"),
-            Algorithm::EdDSA,
         ),
         401,
         "only the JWKS key verifies",
@@ -686,16 +687,18 @@ async fn every_attack_is_refused() {
     );
     s.token(
         "EdDSA with jku pointing at a loopback listener",
-        &sign_with(
-            &format!(r#"{{"alg":"EdDSA","kid":"attacker","jku":"http://{trap_addr}/jwks"}}"#),
+        &attacker_key().sign_raw(
+            format!(r#"{{"alg":"EdDSA","kid":"attacker","jku":"http://{trap_addr}/jwks"}}"#)
+                .as_bytes(),
             ed_base.to_string().as_bytes(),
-            &ed_key("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"),
-            Algorithm::EdDSA,
         ),
         401,
         "jku is never followed",
     );
-    s.token("embedded jwk (the attacker's key)", &sign_with(&format!(r#"{{"alg":"EdDSA","kid":"{KID}","jwk":{{"kty":"OKP","crv":"Ed25519","x":"A6EHv_POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg"}}}}"#), ed_base.to_string().as_bytes(), &ed_key("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"), Algorithm::EdDSA), 401, "an embedded jwk is never trusted");
+    s.token("embedded jwk (the attacker's key)", &attacker_key().sign_raw(
+            format!(r#"{{"alg":"EdDSA","kid":"{KID}","jwk":{{"kty":"OKP","crv":"Ed25519","x":"A6EHv_POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg"}}}}"#).as_bytes(),
+            ed_base.to_string().as_bytes(),
+        ), 401, "an embedded jwk is never trusted");
     s.token(
         "x5c chain",
         &hs(
@@ -1091,60 +1094,73 @@ async fn every_attack_is_refused() {
         "hyper refuses oversized headers before any handler runs",
     );
 
-    // Run them all and report every mismatch at once.
     let total = s.cases.len();
-    let mut failures = Vec::new();
+    let mut trials = Vec::with_capacity(total + 3);
+    let mut names = std::collections::BTreeSet::new();
     for case in s.cases {
-        let token_marker = case.request.authorization_credential();
-        let response = case.request.send(addr).await;
-        let mut problems = Vec::new();
-        if response.status != case.expected {
-            problems.push(format!(
-                "status {} (expected {}: {})",
-                response.status, case.expected, case.why
-            ));
-        }
-        if response.status >= 500 {
-            problems.push("a 5xx".to_owned());
-        }
-        if response.status == 401
-            && response
-                .header("www-authenticate")
-                .is_none_or(|v| !v.starts_with("Bearer"))
-        {
-            problems.push("401 without WWW-Authenticate: Bearer".to_owned());
-        }
-        if let Some(token) = token_marker.filter(|t| t.len() >= 16)
-            && (response.body.contains(&token)
-                || response.headers.iter().any(|(_, v)| v.contains(&token)))
-        {
-            problems.push("the token is echoed".to_owned());
-        }
-        if !problems.is_empty() {
-            failures.push(format!(
-                "[{}] {}: {}",
-                case.category,
-                case.name,
-                problems.join("; ")
-            ));
-        }
+        let name = format!("{}::{}", case.category, case.name);
+        assert!(names.insert(name.clone()), "two cases are named {name}");
+        let outcome = run_case(case, addr).await;
+        trials.push(Trial::test(name, move || outcome.map_err(Into::into)));
     }
     let contacts = contacted.load(Ordering::SeqCst);
-    assert_eq!(contacts, 0, "the jku/x5u listener was contacted");
+    trials.push(Trial::test(
+        "suite::jku_and_x5u_are_never_contacted",
+        move || match contacts {
+            0 => Ok(()),
+            n => Err(format!("the jku/x5u listener was contacted {n} times").into()),
+        },
+    ));
     let log = service.log();
-    assert!(
-        !log.contains(&valid) && !log.contains(SECRET),
-        "no token or secret in the log"
-    );
-    assert!(
-        failures.is_empty(),
-        "{} of {total} attack cases failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-    println!("{total} attack cases refused as expected");
-    assert_eq!(
-        total, 139,
-        "the suite has {total} cases: update SECURITY.md and README.md"
-    );
+    let leaked = log.contains(&valid) || log.contains(SECRET);
+    trials.push(Trial::test(
+        "suite::no_token_or_secret_in_the_log",
+        move || match leaked {
+            false => Ok(()),
+            true => Err("a token or the secret is in the service's log".into()),
+        },
+    ));
+    trials.push(Trial::test(
+        "suite::has_the_documented_139_cases",
+        move || match total {
+            139 => Ok(()),
+            n => Err(format!("the suite has {n} cases: update SECURITY.md and README.md").into()),
+        },
+    ));
+    trials
+}
+
+/// Sends one case and checks its answer: the expected status, and never a 5xx, a 401 without
+/// a `Bearer` challenge, or the token echoed.
+async fn run_case(case: Case, addr: SocketAddr) -> Result<(), String> {
+    let token_marker = case.request.authorization_credential();
+    let response = case.request.send(addr).await;
+    let mut problems = Vec::new();
+    if response.status != case.expected {
+        problems.push(format!(
+            "status {} (expected {}: {})",
+            response.status, case.expected, case.why
+        ));
+    }
+    if response.status >= 500 {
+        problems.push("a 5xx".to_owned());
+    }
+    if response.status == 401
+        && response
+            .header("www-authenticate")
+            .is_none_or(|v| !v.starts_with("Bearer"))
+    {
+        problems.push("401 without WWW-Authenticate: Bearer".to_owned());
+    }
+    if let Some(token) = token_marker.filter(|t| t.len() >= 16)
+        && (response.body.contains(&token)
+            || response.headers.iter().any(|(_, v)| v.contains(&token)))
+    {
+        problems.push("the token is echoed".to_owned());
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("; "))
+    }
 }

@@ -3,6 +3,7 @@
 
 mod common;
 
+use auth_runtime::SECRET_VAR;
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -321,13 +322,25 @@ async fn a_burst_of_mixed_requests_is_answered_correctly() {
             (req.send(addr).await.status, expected)
         }));
     }
-    let mut answered = 0;
+    let mut tally = std::collections::BTreeMap::new();
     for handle in handles {
         let (status, expected) = handle.await.expect("task completes");
         assert_eq!(status, expected);
-        answered += 1;
+        *tally.entry(status).or_insert(0) += 1;
     }
-    assert_eq!(answered, 400);
+    assert_eq!(
+        tally,
+        std::collections::BTreeMap::from([(200, 80), (401, 240), (403, 80)])
+    );
+    // The service itself logged one line per request: every answer came from it.
+    let logged = service
+        .log()
+        .lines()
+        .filter(|line| {
+            line.contains(" request ") && line.contains(" path=") && line.contains(" status=")
+        })
+        .count();
+    assert_eq!(logged, 400, "request lines in the service's log");
     assert!(health_ok(addr).await, "still serving");
 }
 
@@ -336,10 +349,10 @@ fn without_a_usable_secret_it_exits_at_once_naming_the_variable() {
     for secret in [None, Some(""), Some("too-short")] {
         let mut command = Command::new(binary());
         command
-            .env_remove("BETTER_AUTH_SECRET")
+            .env_remove(SECRET_VAR)
             .env("BIND_ADDR", "127.0.0.1:0");
         if let Some(secret) = secret {
-            command.env("BETTER_AUTH_SECRET", secret);
+            command.env(SECRET_VAR, secret);
         }
         let mut child = command
             .stdout(Stdio::null())
@@ -360,7 +373,7 @@ fn without_a_usable_secret_it_exits_at_once_naming_the_variable() {
         let output = child.wait_with_output().expect("output");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(!status.success(), "{secret:?}");
-        assert!(stderr.contains("BETTER_AUTH_SECRET"), "{stderr}");
+        assert!(stderr.contains(SECRET_VAR), "{stderr}");
         assert!(stderr.contains("openssl rand"), "{stderr}");
         assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
         if let Some(secret) = secret.filter(|s| !s.is_empty()) {

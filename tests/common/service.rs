@@ -1,11 +1,15 @@
 //! The tasks example as a child process on a loopback port.
 
+use auth_runtime::{
+    AUDIENCE_VAR, BETTER_AUTH_URL_VAR, ISSUER_VAR, JWKS_AUDIENCE_VAR, JWKS_ISSUER_VAR,
+    JWKS_MIN_REFETCH_VAR, JWKS_URL_VAR, JWKS_USER_ID_CLAIM_VAR, LEEWAY_VAR, PREVIOUS_SECRET_VAR,
+    SECRET_VAR, USER_ID_CLAIM_VAR,
+};
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
-use std::time::Duration;
 
 /// The secret the end-to-end tests start the service with.
 pub const SECRET: &str = "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
@@ -13,18 +17,18 @@ pub const SECRET: &str = "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 /// Variables of the service's configuration, cleared so that the caller's environment cannot
 /// leak into a test.
 const CONFIG_VARS: &[&str] = &[
-    "BETTER_AUTH_SECRET",
-    "BETTER_AUTH_PREVIOUS_SECRET",
-    "BETTER_AUTH_URL",
-    "BETTER_AUTH_JWKS_URL",
-    "AUTH_JWT_ISSUER",
-    "AUTH_JWT_AUDIENCE",
-    "AUTH_JWT_LEEWAY_SECS",
-    "AUTH_JWT_USER_ID_CLAIM",
-    "AUTH_JWKS_ISSUER",
-    "AUTH_JWKS_AUDIENCE",
-    "AUTH_JWKS_USER_ID_CLAIM",
-    "AUTH_JWKS_MIN_REFETCH_SECS",
+    SECRET_VAR,
+    PREVIOUS_SECRET_VAR,
+    BETTER_AUTH_URL_VAR,
+    JWKS_URL_VAR,
+    ISSUER_VAR,
+    AUDIENCE_VAR,
+    LEEWAY_VAR,
+    USER_ID_CLAIM_VAR,
+    JWKS_ISSUER_VAR,
+    JWKS_AUDIENCE_VAR,
+    JWKS_USER_ID_CLAIM_VAR,
+    JWKS_MIN_REFETCH_VAR,
 ];
 
 /// The example binary, built (or found up to date) once per test run. With
@@ -123,18 +127,11 @@ impl Service {
             {
                 break addr.parse().expect("a socket address");
             }
+            // Everything the service prints before it listens (the dev walkthrough).
+            stdout.push(line.trim_end().to_owned());
         };
-        // Keep draining stdout (the dev walkthrough) in the background.
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in reader.lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        std::thread::sleep(Duration::from_millis(100));
-        stdout.extend(rx.try_iter());
+        // Keep draining stdout, so that the service never blocks on a full pipe.
+        std::thread::spawn(move || for _ in reader.lines().map_while(Result::ok) {});
         Service {
             child,
             addr,
@@ -144,7 +141,7 @@ impl Service {
     }
 
     pub fn with_secret() -> Service {
-        Service::start(&[], &[("BETTER_AUTH_SECRET", SECRET)])
+        Service::start(&[], &[(SECRET_VAR, SECRET)])
     }
 
     pub fn log(&self) -> String {
