@@ -4,8 +4,6 @@
 //! HS256 is verified only with the shared secret (`hs256.rs`), every other algorithm only with
 //! a JWKS key bound to it (`jwks/keys.rs`). Any other `alg` is refused before a key is looked at.
 
-use jsonwebtoken::Algorithm;
-
 /// The algorithms a token may name. Anything else is refused before any key is looked at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Alg {
@@ -36,23 +34,6 @@ impl Alg {
             "PS384" => Alg::Ps384,
             "PS512" => Alg::Ps512,
             _ => return None,
-        })
-    }
-
-    /// The algorithm as jsonwebtoken names it, for the keys it verifies; `None` for HS256,
-    /// which only the shared secret verifies.
-    pub(crate) fn jsonwebtoken(self) -> Option<Algorithm> {
-        Some(match self {
-            Alg::Hs256 => return None,
-            Alg::EdDsa => Algorithm::EdDSA,
-            Alg::Es256 => Algorithm::ES256,
-            Alg::Es384 => Algorithm::ES384,
-            Alg::Rs256 => Algorithm::RS256,
-            Alg::Rs384 => Algorithm::RS384,
-            Alg::Rs512 => Algorithm::RS512,
-            Alg::Ps256 => Algorithm::PS256,
-            Alg::Ps384 => Algorithm::PS384,
-            Alg::Ps512 => Algorithm::PS512,
         })
     }
 }

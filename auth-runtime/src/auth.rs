@@ -6,12 +6,14 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::alg::Alg;
+use crate::cache::{Entry, TokenCache, VerifiedBy};
+use crate::claims::check_time;
 use crate::config::{AuthBuilder, ConfigError};
 use crate::env;
 use crate::error::{AuthError, TokenError};
 use crate::hs256::Hs256Source;
 use crate::jwks::JwksSource;
-use crate::jws;
+use crate::jws::{self, MAX_TOKEN_LEN};
 use crate::verified::VerifiedToken;
 
 /// The verifier: prepared keys and claim policies, shared by every request.
@@ -52,6 +54,7 @@ pub struct Auth {
 pub(crate) struct Inner {
     pub(crate) hs256: Option<Hs256Source>,
     pub(crate) jwks: Option<JwksSource>,
+    pub(crate) cache: Option<TokenCache>,
 }
 
 impl fmt::Debug for Auth {
@@ -91,6 +94,7 @@ impl Auth {
     /// | `AUTH_JWKS_USER_ID_CLAIM` | optional: the user-id claim of JWKS tokens, default `sub` |
     /// | `AUTH_JWKS_MIN_REFETCH_SECS` | optional: least time between JWKS fetches, default 30 |
     /// | `AUTH_JWT_LEEWAY_SECS` | optional: clock-skew leeway, default 5, at most 300 |
+    /// | `AUTH_TOKEN_CACHE_CAPACITY` | optional: verified tokens cached, default 10000, 0 for none |
     pub fn from_env() -> Result<Self, ConfigError> {
         env::builder(std::env::var_os)?.build()
     }
@@ -98,22 +102,117 @@ impl Auth {
     /// Verifies a compact JWS (the part after `Bearer `) now.
     ///
     /// An HS256 token never waits; a JWKS token may wait for a (rate-limited) fetch of the
-    /// keys.
+    /// keys. A token verified before is taken from the cache of verified tokens (its time
+    /// claims and its key checked again).
     pub async fn verify(&self, token: &str) -> Result<VerifiedToken, AuthError> {
         self.verify_at(token, unix_now()).await
     }
 
     /// Verifies a compact JWS as if the current time were `now` (seconds since the Unix epoch).
     pub async fn verify_at(&self, token: &str, now: u64) -> Result<VerifiedToken, AuthError> {
+        self.verify_shared(token, now)
+            .await
+            .map(Arc::unwrap_or_clone)
+    }
+
+    /// [`verify_at`](Self::verify_at), sharing the verified token with the cache.
+    pub(crate) async fn verify_shared(
+        &self,
+        token: &str,
+        now: u64,
+    ) -> Result<Arc<VerifiedToken>, AuthError> {
+        let Some(cache) = &self.inner.cache else {
+            let (verified, _) = self.verify_uncached(token, now).await?;
+            return Ok(Arc::new(verified));
+        };
+        if token.len() > MAX_TOKEN_LEN {
+            // Refused before it is hashed.
+            return Err(TokenError::TooLong.into());
+        }
+        if let Some(entry) = cache.get(token) {
+            if self.still_valid(&entry, now).await {
+                return Ok(Arc::clone(&entry.token));
+            }
+            // Expired, or its key is gone: verified afresh below, which says why.
+            cache.remove(token);
+        }
+        let (verified, verified_by) = self.verify_uncached(token, now).await?;
+        let verified = Arc::new(verified);
+        cache.insert(
+            token,
+            Entry {
+                token: Arc::clone(&verified),
+                verified_by,
+            },
+        );
+        Ok(verified)
+    }
+
+    /// Whether a cached token is still accepted: its time claims against `now`, and for a JWKS
+    /// token, its key still published under its `kid`.
+    async fn still_valid(&self, entry: &Entry, now: u64) -> bool {
+        let token = &entry.token;
+        match &entry.verified_by {
+            VerifiedBy::Hs256 => self.inner.hs256.as_ref().is_some_and(|hs| {
+                check_time(
+                    token.expires_at(),
+                    token.not_before(),
+                    hs.policy.leeway,
+                    now,
+                )
+                .is_ok()
+            }),
+            VerifiedBy::Jwks { kid, key } => match &self.inner.jwks {
+                Some(jwks) => {
+                    check_time(
+                        token.expires_at(),
+                        token.not_before(),
+                        jwks.policy.leeway,
+                        now,
+                    )
+                    .is_ok()
+                        && Box::pin(jwks.still_publishes(kid, key)).await
+                }
+                None => false,
+            },
+        }
+    }
+
+    /// The whole verification: the token's `alg` picks the one source allowed to verify it.
+    async fn verify_uncached(
+        &self,
+        token: &str,
+        now: u64,
+    ) -> Result<(VerifiedToken, VerifiedBy), AuthError> {
         let jws = jws::parse(token)?;
         match (jws.alg, &self.inner.hs256, &self.inner.jwks) {
-            (Alg::Hs256, Some(hs), _) => Ok(hs.verify(&jws, now)?),
+            (Alg::Hs256, Some(hs), _) => Ok((hs.verify(&jws, now)?, VerifiedBy::Hs256)),
             (Alg::Hs256, None, _) => Err(TokenError::UnsupportedAlgorithm.into()),
             // Boxed: the JWKS future holds a whole HTTP fetch; inline, it would make every
             // HS256 verification future (and every extractor future around it) 1 KiB larger.
-            (_, _, Some(jwks)) => Box::pin(jwks.verify(&jws, now)).await,
+            (_, _, Some(jwks)) => {
+                let (verified, key) = Box::pin(jwks.verify(&jws, now)).await?;
+                let kid = jws.kid.unwrap_or_default().into_boxed_str();
+                Ok((verified, VerifiedBy::Jwks { kid, key }))
+            }
             (_, _, None) => Err(TokenError::UnsupportedAlgorithm.into()),
         }
+    }
+
+    /// Fetches the JWKS now, whatever the refetch rate limit, and returns how many keys it
+    /// holds: for an operator who has just removed a key and wants it refused at once (tokens
+    /// it signed, cached or not, are refused from then on). [`AuthError::KeysUnavailable`] when
+    /// the fetch fails (the keys held before stay in use) or JWKS mode is off.
+    pub async fn refetch_jwks(&self) -> Result<usize, AuthError> {
+        match &self.inner.jwks {
+            Some(jwks) => jwks.refetch_now().await,
+            None => Err(AuthError::KeysUnavailable),
+        }
+    }
+
+    /// How many verified tokens the cache holds now (0 when it is off).
+    pub fn cached_tokens(&self) -> usize {
+        self.inner.cache.as_ref().map_or(0, TokenCache::len)
     }
 
     /// The claim that carries the user id of HS256 tokens, if HS256 mode is on.
@@ -133,7 +232,7 @@ impl Auth {
 
 /// Seconds since the Unix epoch. A clock before 1970 reads as the far future, so every token
 /// is expired: an unusable clock fails closed.
-fn unix_now() -> u64 {
+pub(crate) fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(u64::MAX, |elapsed| elapsed.as_secs())

@@ -234,6 +234,25 @@ fn optional_str<'de>(
     }
 }
 
+/// `exp` and `nbf` against the clock, with `leeway` seconds of skew: run at every verification,
+/// and again at every use of a cached one.
+pub(crate) fn check_time(
+    expires_at: u64,
+    not_before: Option<u64>,
+    leeway: u64,
+    now: u64,
+) -> Result<(), TokenError> {
+    if now >= expires_at.saturating_add(leeway) {
+        return Err(TokenError::Expired);
+    }
+    if let Some(nbf) = not_before
+        && now.saturating_add(leeway) < nbf
+    {
+        return Err(TokenError::NotYetValid);
+    }
+    Ok(())
+}
+
 /// Decodes the payload of a JWS whose signature has verified, and validates its claims.
 pub(crate) fn validate_claims(
     jws: &Jws<'_>,
@@ -254,14 +273,7 @@ pub(crate) fn validate_claims(
         let expires_at = numeric_date(raw.exp, "exp")?.ok_or(TokenError::MissingExpiry)?;
         let not_before = numeric_date(raw.nbf, "nbf")?;
         let issued_at = numeric_date(raw.iat, "iat")?;
-        if now >= expires_at.saturating_add(policy.leeway) {
-            return Err(TokenError::Expired);
-        }
-        if let Some(nbf) = not_before
-            && now.saturating_add(policy.leeway) < nbf
-        {
-            return Err(TokenError::NotYetValid);
-        }
+        check_time(expires_at, not_before, policy.leeway, now)?;
 
         let issuer = optional_str(raw.iss, "iss")?;
         if let Some(expected) = &policy.issuer

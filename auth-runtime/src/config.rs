@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::{Auth, Inner};
+use crate::cache::{DEFAULT_TOKEN_CACHE_CAPACITY, TokenCache};
 use crate::hs256::Hs256;
 use crate::jwks::Jwks;
 
@@ -97,6 +98,7 @@ pub struct AuthBuilder {
     pub(crate) hs256: Option<Hs256>,
     pub(crate) jwks: Option<Jwks>,
     pub(crate) leeway: Option<Setting<Duration>>,
+    pub(crate) token_cache_capacity: Option<usize>,
 }
 
 impl fmt::Debug for AuthBuilder {
@@ -126,6 +128,14 @@ impl AuthBuilder {
         self
     }
 
+    /// How many verified tokens to keep, so that a token seen before is not verified again
+    /// (default [`DEFAULT_TOKEN_CACHE_CAPACITY`](crate::DEFAULT_TOKEN_CACHE_CAPACITY); 0
+    /// turns the cache off). See `SECURITY.md` for what a cached token is checked against.
+    pub fn token_cache_capacity(mut self, entries: usize) -> Self {
+        self.token_cache_capacity = Some(entries);
+        self
+    }
+
     /// Validates the settings and prepares the keys.
     pub fn build(self) -> Result<Auth, ConfigError> {
         let leeway = match self.leeway {
@@ -144,8 +154,12 @@ impl AuthBuilder {
         }
         let hs256 = self.hs256.map(|hs| hs.build(leeway)).transpose()?;
         let jwks = self.jwks.map(|jwks| jwks.build(leeway)).transpose()?;
+        let cache = TokenCache::new(
+            self.token_cache_capacity
+                .unwrap_or(DEFAULT_TOKEN_CACHE_CAPACITY),
+        );
         Ok(Auth {
-            inner: Arc::new(Inner { hs256, jwks }),
+            inner: Arc::new(Inner { hs256, jwks, cache }),
         })
     }
 }

@@ -30,6 +30,8 @@ pub const JWKS_ISSUER_VAR: &str = "AUTH_JWKS_ISSUER";
 pub const JWKS_AUDIENCE_VAR: &str = "AUTH_JWKS_AUDIENCE";
 /// Optional: the claim that carries the user id in JWKS tokens (default `sub`).
 pub const JWKS_USER_ID_CLAIM_VAR: &str = "AUTH_JWKS_USER_ID_CLAIM";
+/// Optional: how many verified tokens to cache (default 10000; 0 turns the cache off).
+pub const TOKEN_CACHE_CAPACITY_VAR: &str = "AUTH_TOKEN_CACHE_CAPACITY";
 /// Optional: the least time between two JWKS fetches, in seconds (default 30).
 pub const JWKS_MIN_REFETCH_VAR: &str = "AUTH_JWKS_MIN_REFETCH_SECS";
 
@@ -67,8 +69,21 @@ pub(crate) fn builder(
     };
     let bytes = |setting: Setting<String>| Setting::new(setting.value.into_bytes(), setting.from);
 
+    let token_cache_capacity = text(TOKEN_CACHE_CAPACITY_VAR)?
+        .map(|setting| {
+            setting
+                .value
+                .trim()
+                .parse::<usize>()
+                .map_err(|_| ConfigError::Invalid {
+                    var: TOKEN_CACHE_CAPACITY_VAR,
+                    reason: "expected a whole number of tokens, e.g. 10000 (0 turns the cache off)",
+                })
+        })
+        .transpose()?;
     let mut builder = AuthBuilder {
         leeway: seconds(LEEWAY_VAR)?,
+        token_cache_capacity,
         ..AuthBuilder::default()
     };
     let previous = text(PREVIOUS_SECRET_VAR)?;
@@ -280,5 +295,24 @@ mod tests {
             none.contains("BETTER_AUTH_SECRET") && none.contains("BETTER_AUTH_URL"),
             "{none}"
         );
+    }
+
+    #[test]
+    fn token_cache_capacity_is_read_and_validated() {
+        let auth = from(&[(SECRET_VAR, GOOD), (TOKEN_CACHE_CAPACITY_VAR, "0")]).expect("off");
+        assert_eq!(auth.cached_tokens(), 0);
+        for bad in ["-1", "many", "1e4"] {
+            assert!(
+                matches!(
+                    from(&[(SECRET_VAR, GOOD), (TOKEN_CACHE_CAPACITY_VAR, bad)]),
+                    Err(ConfigError::Invalid {
+                        var: TOKEN_CACHE_CAPACITY_VAR,
+                        ..
+                    })
+                ),
+                "{bad}"
+            );
+        }
+        assert!(from(&[(SECRET_VAR, GOOD), (TOKEN_CACHE_CAPACITY_VAR, " 500 ")]).is_ok());
     }
 }

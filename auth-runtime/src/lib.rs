@@ -64,6 +64,7 @@
 mod alg;
 mod auth;
 mod authorized;
+mod cache;
 mod claims;
 mod config;
 mod env;
@@ -90,11 +91,12 @@ pub mod __private {
 }
 
 pub use auth::Auth;
+pub use cache::DEFAULT_TOKEN_CACHE_CAPACITY;
 pub use config::{AuthBuilder, ConfigError, DEFAULT_LEEWAY, MAX_LEEWAY, MIN_SECRET_LEN};
 pub use env::{
     AUDIENCE_VAR, BETTER_AUTH_URL_VAR, ISSUER_VAR, JWKS_AUDIENCE_VAR, JWKS_ISSUER_VAR,
     JWKS_MIN_REFETCH_VAR, JWKS_URL_VAR, JWKS_USER_ID_CLAIM_VAR, LEEWAY_VAR, PREVIOUS_SECRET_VAR,
-    SECRET_VAR, USER_ID_CLAIM_VAR,
+    SECRET_VAR, TOKEN_CACHE_CAPACITY_VAR, USER_ID_CLAIM_VAR,
 };
 pub use error::{AuthError, TokenError};
 pub use extract::{Claims, UserIdParam, authenticate, authorize_owner};

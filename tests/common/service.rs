@@ -3,7 +3,7 @@
 use auth_runtime::{
     AUDIENCE_VAR, BETTER_AUTH_URL_VAR, ISSUER_VAR, JWKS_AUDIENCE_VAR, JWKS_ISSUER_VAR,
     JWKS_MIN_REFETCH_VAR, JWKS_URL_VAR, JWKS_USER_ID_CLAIM_VAR, LEEWAY_VAR, PREVIOUS_SECRET_VAR,
-    SECRET_VAR, USER_ID_CLAIM_VAR,
+    SECRET_VAR, TOKEN_CACHE_CAPACITY_VAR, USER_ID_CLAIM_VAR,
 };
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -29,6 +29,7 @@ const CONFIG_VARS: &[&str] = &[
     JWKS_AUDIENCE_VAR,
     JWKS_USER_ID_CLAIM_VAR,
     JWKS_MIN_REFETCH_VAR,
+    TOKEN_CACHE_CAPACITY_VAR,
 ];
 
 /// The example binary, built (or found up to date) once per test run. With

@@ -1,42 +1,92 @@
 //! JWKS keys: each entry bound to one algorithm and key type when the set is loaded, prepared
-//! once, and used only for tokens whose `alg` is that algorithm. `oct` (HMAC) keys are never
-//! loaded, so an HS256 token can never be checked against a public key.
+//! once (decompressed, validated, its verifier built), and used only for tokens whose `alg` is
+//! that algorithm. `oct` (HMAC) keys are never loaded, so an HS256 token can never be checked
+//! against a public key.
+//!
+//! | `kty` | `crv` | `alg` accepted | verifier |
+//! |---|---|---|---|
+//! | `OKP` | `Ed25519` | `EdDSA` (or none) | ed25519-dalek `verify_strict` |
+//! | `EC` | `P-256` | `ES256` (or none) | p256 ECDSA |
+//! | `EC` | `P-384` | `ES384` (or none) | p384 ECDSA |
+//! | `RSA` (≥ 2048 bits) | | `RS256/384/512`, `PS256/384/512` (required) | rsa PKCS#1 v1.5 / PSS |
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use jsonwebtoken::DecodingKey;
-use jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
-use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, PublicKeyUse};
+use rsa::signature::Verifier as _;
+use rsa::{BigUint, RsaPublicKey};
 use serde::Deserialize;
+use sha2::{Sha256, Sha384, Sha512};
 
 use crate::alg::Alg;
 use crate::error::TokenError;
 
+/// The smallest RSA modulus accepted (RFC 7518 §3.3: 2048 bits or larger).
+const MIN_RSA_BITS: usize = 2048;
+
 /// A public key bound to its algorithm, prepared when the JWKS is loaded.
 pub(crate) struct PublicKey {
     pub(crate) alg: Alg,
-    material: Material,
+    verifier: Verifier,
+    /// The JWKS entry it was loaded from: a refetch that publishes the same entry keeps this
+    /// very key (so that tokens verified with it stay cached).
+    jwk: serde_json::Value,
 }
 
-enum Material {
-    /// Better Auth's default: decompressed once, verified with `verify_strict` (which also
-    /// refuses small-order keys and non-canonical signatures).
+/// A verifier prepared once per key: nothing is parsed or decompressed per request.
+enum Verifier {
+    /// Better Auth's default: `verify_strict` also refuses small-order keys and non-canonical
+    /// signatures.
     Ed25519(ed25519_dalek::VerifyingKey),
-    /// ES256/ES384/RS*/PS*, verified by jsonwebtoken's RustCrypto provider.
-    Other(DecodingKey),
+    Es256(p256::ecdsa::VerifyingKey),
+    Es384(p384::ecdsa::VerifyingKey),
+    Rs256(rsa::pkcs1v15::VerifyingKey<Sha256>),
+    Rs384(rsa::pkcs1v15::VerifyingKey<Sha384>),
+    Rs512(rsa::pkcs1v15::VerifyingKey<Sha512>),
+    Ps256(rsa::pss::VerifyingKey<Sha256>),
+    Ps384(rsa::pss::VerifyingKey<Sha384>),
+    Ps512(rsa::pss::VerifyingKey<Sha512>),
 }
 
 impl PublicKey {
+    /// Whether `signature` (the decoded JWS signature) signs `message` with this key.
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        match &self.material {
-            Material::Ed25519(key) => ed25519_dalek::Signature::from_slice(signature)
+        match &self.verifier {
+            Verifier::Ed25519(key) => ed25519_dalek::Signature::from_slice(signature)
                 .is_ok_and(|signature| key.verify_strict(message, &signature).is_ok()),
-            Material::Other(key) => self.alg.jsonwebtoken().is_some_and(|alg| {
-                (DEFAULT_PROVIDER.verifier_factory)(&alg, key)
-                    .is_ok_and(|verifier| verifier.verify(message, &signature.to_vec()).is_ok())
-            }),
+            // JWS ECDSA signatures are the fixed-size r || s (RFC 7518 §3.4).
+            Verifier::Es256(key) => p256::ecdsa::Signature::from_slice(signature)
+                .is_ok_and(|signature| key.verify(message, &signature).is_ok()),
+            Verifier::Es384(key) => p384::ecdsa::Signature::from_slice(signature)
+                .is_ok_and(|signature| key.verify(message, &signature).is_ok()),
+            Verifier::Rs256(key) => verify_pkcs1v15(key, message, signature),
+            Verifier::Rs384(key) => verify_pkcs1v15(key, message, signature),
+            Verifier::Rs512(key) => verify_pkcs1v15(key, message, signature),
+            Verifier::Ps256(key) => verify_pss(key, message, signature),
+            Verifier::Ps384(key) => verify_pss(key, message, signature),
+            Verifier::Ps512(key) => verify_pss(key, message, signature),
         }
     }
+}
+
+fn verify_pkcs1v15<D>(
+    key: &rsa::pkcs1v15::VerifyingKey<D>,
+    message: &[u8],
+    signature: &[u8],
+) -> bool
+where
+    D: sha2::Digest + rsa::pkcs8::AssociatedOid,
+{
+    rsa::pkcs1v15::Signature::try_from(signature)
+        .is_ok_and(|signature| key.verify(message, &signature).is_ok())
+}
+
+fn verify_pss<D>(key: &rsa::pss::VerifyingKey<D>, message: &[u8], signature: &[u8]) -> bool
+where
+    D: sha2::Digest + sha2::digest::FixedOutputReset,
+{
+    rsa::pss::Signature::try_from(signature)
+        .is_ok_and(|signature| key.verify(message, &signature).is_ok())
 }
 
 pub(crate) fn decode_b64url(value: &str) -> Result<Vec<u8>, TokenError> {
@@ -51,14 +101,43 @@ struct JwkSet {
     keys: Vec<serde_json::Value>,
 }
 
+/// The members of a JWK this verifier reads (RFC 7517 §4, RFC 7518 §6).
+#[derive(Deserialize)]
+struct Jwk {
+    kty: String,
+    kid: Option<String>,
+    #[serde(rename = "use")]
+    usage: Option<String>,
+    alg: Option<String>,
+    crv: Option<String>,
+    x: Option<String>,
+    y: Option<String>,
+    n: Option<String>,
+    e: Option<String>,
+}
+
 /// Loads every usable signing key of a JWKS document; the others are skipped with a warning
-/// (a key of an algorithm this build cannot verify must not hide the rest).
-pub(crate) fn parse_jwks(body: &[u8]) -> Result<HashMap<String, PublicKey>, String> {
+/// (a key of an algorithm this build cannot verify must not hide the rest). A key that
+/// `previous` already holds under the same `kid`, from the same entry, is kept as it is.
+pub(crate) fn parse_jwks(
+    body: &[u8],
+    previous: &HashMap<String, Arc<PublicKey>>,
+) -> Result<HashMap<String, Arc<PublicKey>>, String> {
     let set: JwkSet =
         serde_json::from_slice(body).map_err(|e| format!("not a JWKS document: {e}"))?;
     let mut keys = HashMap::new();
     for entry in set.keys {
-        match load_key(entry) {
+        let kept = entry
+            .get("kid")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|kid| previous.get_key_value(kid))
+            .filter(|(_, key)| key.jwk == entry)
+            .map(|(kid, key)| (kid.clone(), Arc::clone(key)));
+        let loaded = match kept {
+            Some(kept) => Ok(kept),
+            None => load_key(entry).map(|(kid, key)| (kid, Arc::new(key))),
+        };
+        match loaded {
             Ok((kid, key)) => {
                 if keys.insert(kid, key).is_some() {
                     return Err("two keys share a kid".to_owned());
@@ -73,79 +152,89 @@ pub(crate) fn parse_jwks(body: &[u8]) -> Result<HashMap<String, PublicKey>, Stri
     Ok(keys)
 }
 
+/// A base64url member of the expected size in bytes.
+fn coordinate(value: Option<&String>, len: usize) -> Result<Vec<u8>, &'static str> {
+    value
+        .and_then(|value| decode_b64url(value).ok())
+        .filter(|bytes| bytes.len() == len)
+        .ok_or("key of the wrong size for its curve")
+}
+
 fn load_key(entry: serde_json::Value) -> Result<(String, PublicKey), &'static str> {
-    let jwk: Jwk = serde_json::from_value(entry).map_err(|_| "unsupported or malformed key")?;
-    let kid = jwk.common.key_id.clone().ok_or("key without kid")?;
-    if matches!(&jwk.common.public_key_use, Some(usage) if *usage != PublicKeyUse::Signature) {
+    let jwk = Jwk::deserialize(&entry).map_err(|_| "unsupported or malformed key")?;
+    let kid = jwk.kid.clone().ok_or("key without kid")?;
+    if jwk.usage.as_deref().is_some_and(|usage| usage != "sig") {
         return Err("key not for signatures");
     }
-    let alg = match (&jwk.algorithm, &jwk.common.key_algorithm) {
-        (AlgorithmParameters::OctetKey(_), _) => return Err("symmetric key in a JWKS"),
-        (AlgorithmParameters::OctetKeyPair(p), None | Some(KeyAlgorithm::EdDSA))
-            if p.curve == EllipticCurve::Ed25519 =>
-        {
-            Alg::EdDsa
+    let alg = match jwk.alg.as_deref() {
+        None => None,
+        Some(name) => Some(Alg::from_name(name).ok_or("unsupported alg")?),
+    };
+    let (alg, verifier) = match (jwk.kty.as_str(), jwk.crv.as_deref(), alg) {
+        ("oct", _, _) => return Err("symmetric key in a JWKS"),
+        ("OKP", Some("Ed25519"), None | Some(Alg::EdDsa)) => {
+            let x: [u8; 32] = coordinate(jwk.x.as_ref(), 32)?
+                .try_into()
+                .map_err(|_| "key of the wrong size for its curve")?;
+            let key =
+                ed25519_dalek::VerifyingKey::from_bytes(&x).map_err(|_| "invalid key material")?;
+            (Alg::EdDsa, Verifier::Ed25519(key))
         }
-        (AlgorithmParameters::EllipticCurve(p), None | Some(KeyAlgorithm::ES256))
-            if p.curve == EllipticCurve::P256 =>
-        {
-            Alg::Es256
+        ("EC", Some("P-256"), None | Some(Alg::Es256)) => {
+            let point = p256::EncodedPoint::from_affine_coordinates(
+                coordinate(jwk.x.as_ref(), 32)?.as_slice().into(),
+                coordinate(jwk.y.as_ref(), 32)?.as_slice().into(),
+                false,
+            );
+            let key = p256::ecdsa::VerifyingKey::from_encoded_point(&point)
+                .map_err(|_| "invalid key material")?;
+            (Alg::Es256, Verifier::Es256(key))
         }
-        (AlgorithmParameters::EllipticCurve(p), None | Some(KeyAlgorithm::ES384))
-            if p.curve == EllipticCurve::P384 =>
-        {
-            Alg::Es384
+        ("EC", Some("P-384"), None | Some(Alg::Es384)) => {
+            let point = p384::EncodedPoint::from_affine_coordinates(
+                coordinate(jwk.x.as_ref(), 48)?.as_slice().into(),
+                coordinate(jwk.y.as_ref(), 48)?.as_slice().into(),
+                false,
+            );
+            let key = p384::ecdsa::VerifyingKey::from_encoded_point(&point)
+                .map_err(|_| "invalid key material")?;
+            (Alg::Es384, Verifier::Es384(key))
         }
         // RSA keys serve both PKCS#1 v1.5 and PSS: the JWKS must say which.
-        (AlgorithmParameters::RSA(_), Some(alg)) => match alg {
-            KeyAlgorithm::RS256 => Alg::Rs256,
-            KeyAlgorithm::RS384 => Alg::Rs384,
-            KeyAlgorithm::RS512 => Alg::Rs512,
-            KeyAlgorithm::PS256 => Alg::Ps256,
-            KeyAlgorithm::PS384 => Alg::Ps384,
-            KeyAlgorithm::PS512 => Alg::Ps512,
-            _ => return Err("RSA key with a non-RSA alg"),
-        },
-        (AlgorithmParameters::RSA(_), None) => return Err("RSA key without alg"),
+        ("RSA", _, None) => return Err("RSA key without alg"),
+        ("RSA", _, Some(alg)) => {
+            let number = |value: Option<&String>| {
+                value
+                    .and_then(|value| decode_b64url(value).ok())
+                    .map(|bytes| BigUint::from_bytes_be(&bytes))
+                    .ok_or("malformed key")
+            };
+            let key = RsaPublicKey::new(number(jwk.n.as_ref())?, number(jwk.e.as_ref())?)
+                .map_err(|_| "invalid key material")?;
+            if rsa::traits::PublicKeyParts::n(&key).bits() < MIN_RSA_BITS {
+                return Err("RSA key shorter than 2048 bits");
+            }
+            let verifier = match alg {
+                Alg::Rs256 => Verifier::Rs256(rsa::pkcs1v15::VerifyingKey::new(key)),
+                Alg::Rs384 => Verifier::Rs384(rsa::pkcs1v15::VerifyingKey::new(key)),
+                Alg::Rs512 => Verifier::Rs512(rsa::pkcs1v15::VerifyingKey::new(key)),
+                Alg::Ps256 => Verifier::Ps256(rsa::pss::VerifyingKey::new(key)),
+                Alg::Ps384 => Verifier::Ps384(rsa::pss::VerifyingKey::new(key)),
+                Alg::Ps512 => Verifier::Ps512(rsa::pss::VerifyingKey::new(key)),
+                _ => return Err("RSA key with a non-RSA alg"),
+            };
+            (alg, verifier)
+        }
         _ => return Err("unsupported key type, curve or alg"),
     };
-    // jsonwebtoken 11 slices an Ed25519 key to 32 bytes without checking its length (a panic
-    // on a shorter key, silent truncation of a longer one): check the sizes here.
-    let coordinate_len = |value: &str| decode_b64url(value).map(|bytes| bytes.len()).ok();
-    let sizes_ok = match (&jwk.algorithm, alg) {
-        (AlgorithmParameters::OctetKeyPair(p), _) => coordinate_len(&p.x) == Some(32),
-        (AlgorithmParameters::EllipticCurve(p), Alg::Es256) => {
-            coordinate_len(&p.x) == Some(32) && coordinate_len(&p.y) == Some(32)
-        }
-        (AlgorithmParameters::EllipticCurve(p), _) => {
-            coordinate_len(&p.x) == Some(48) && coordinate_len(&p.y) == Some(48)
-        }
-        _ => true,
-    };
-    if !sizes_ok {
-        return Err("key of the wrong size for its curve");
-    }
-    let key = DecodingKey::from_jwk(&jwk).map_err(|_| "malformed key")?;
-    // Building the verifier checks the key material (a point on the curve, a valid modulus).
-    let material = match &jwk.algorithm {
-        AlgorithmParameters::OctetKeyPair(p) => {
-            let x: [u8; 32] = decode_b64url(&p.x)
-                .ok()
-                .and_then(|bytes| bytes.try_into().ok())
-                .ok_or("key of the wrong size for its curve")?;
-            Material::Ed25519(
-                ed25519_dalek::VerifyingKey::from_bytes(&x).map_err(|_| "invalid key material")?,
-            )
-        }
-        _ => {
-            // Building the verifier checks the key material (a point on the curve, a modulus).
-            let jwt_alg = alg.jsonwebtoken().ok_or("unsupported alg")?;
-            (DEFAULT_PROVIDER.verifier_factory)(&jwt_alg, &key)
-                .map_err(|_| "invalid key material")?;
-            Material::Other(key)
-        }
-    };
-    Ok((kid, PublicKey { alg, material }))
+    Ok((
+        kid,
+        PublicKey {
+            alg,
+            verifier,
+            jwk: entry,
+        },
+    ))
 }
 
 #[cfg(test)]
@@ -156,7 +245,12 @@ mod tests {
 
     #[test]
     fn keys_are_bound_to_their_algorithm() {
-        let jwks = |keys: &str| parse_jwks(format!(r#"{{"keys":[{keys}]}}"#).as_bytes());
+        let jwks = |keys: &str| {
+            parse_jwks(
+                format!(r#"{{"keys":[{keys}]}}"#).as_bytes(),
+                &HashMap::new(),
+            )
+        };
         let ed = format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{ED_X}","kid":"a","alg":"EdDSA"}}"#);
         let loaded = jwks(&ed).expect("an Ed25519 key");
         assert_eq!(loaded.get("a").map(|k| k.alg), Some(Alg::EdDsa));
@@ -183,7 +277,7 @@ mod tests {
             assert_eq!(both.len(), 1, "{bad}");
         }
         assert!(jwks(&format!("{ed},{ed}")).is_err(), "duplicate kid");
-        assert!(parse_jwks(b"[]").is_err());
-        assert!(parse_jwks(b"not json").is_err());
+        assert!(parse_jwks(b"[]", &HashMap::new()).is_err());
+        assert!(parse_jwks(b"not json", &HashMap::new()).is_err());
     }
 }

@@ -19,7 +19,8 @@ use crate::config::{ConfigError, Setting, non_blank, user_id_claim};
 use crate::error::{AuthError, TokenError};
 use crate::jws::Jws;
 use crate::verified::VerifiedToken;
-use keys::{PublicKey, decode_b64url, parse_jwks};
+pub(crate) use keys::PublicKey;
+use keys::{decode_b64url, parse_jwks};
 
 /// The default least time between two JWKS fetches: a flood of tokens with random `kid`s
 /// causes at most one fetch per interval.
@@ -213,7 +214,7 @@ fn check_jwks_url(url: &str, var: &'static str) -> Result<(), ConfigError> {
 
 #[derive(Clone, Default)]
 struct Snapshot {
-    keys: Arc<HashMap<String, PublicKey>>,
+    keys: Arc<HashMap<String, Arc<PublicKey>>>,
     /// The last successful fetch; `None` until one succeeded.
     fetched_at: Option<Instant>,
     /// The last fetch attempted, successful or not: the rate limit counts from here.
@@ -285,24 +286,39 @@ impl JwksSource {
             .clone()
     }
 
-    /// Verifies the signature of an asymmetric JWS and validates its claims.
-    pub(crate) async fn verify(&self, jws: &Jws<'_>, now: u64) -> Result<VerifiedToken, AuthError> {
-        let Some(kid) = jws.kid.as_deref() else {
-            return Err(TokenError::UnknownKey.into());
-        };
+    /// The key `kid` names in the current key set, after a refetch when the set is stale or
+    /// lacks it (rate-limited, single flight).
+    async fn key(&self, kid: &str) -> Result<Arc<PublicKey>, AuthError> {
         let mut snapshot = self.snapshot();
         let stale = snapshot.fetched_at.is_none_or(|at| at.elapsed() >= MAX_AGE);
         let missing = !snapshot.keys.contains_key(kid);
         if (stale || missing)
             && self.may_refetch(&snapshot, missing)
-            && let Some(fresh) = self.refetch(snapshot.generation).await
+            && let Some(fresh) = self.refetch(snapshot.generation, false).await
         {
             snapshot = fresh;
         }
         if snapshot.fetched_at.is_none() {
             return Err(AuthError::KeysUnavailable);
         }
-        let key = snapshot.keys.get(kid).ok_or(TokenError::UnknownKey)?;
+        snapshot
+            .keys
+            .get(kid)
+            .cloned()
+            .ok_or(TokenError::UnknownKey.into())
+    }
+
+    /// Verifies the signature of an asymmetric JWS and validates its claims; returns the key
+    /// that verified it too.
+    pub(crate) async fn verify(
+        &self,
+        jws: &Jws<'_>,
+        now: u64,
+    ) -> Result<(VerifiedToken, Arc<PublicKey>), AuthError> {
+        let Some(kid) = jws.kid.as_deref() else {
+            return Err(TokenError::UnknownKey.into());
+        };
+        let key = self.key(kid).await?;
         if key.alg != jws.alg {
             return Err(TokenError::UnsupportedAlgorithm.into());
         }
@@ -310,7 +326,24 @@ impl JwksSource {
         if !key.verify(jws.signing_input.as_bytes(), &signature) {
             return Err(TokenError::BadSignature.into());
         }
-        Ok(validate_claims(jws, &self.policy, now)?)
+        Ok((validate_claims(jws, &self.policy, now)?, key))
+    }
+
+    /// Whether the current key set still publishes `key` under `kid` (refetched first when it
+    /// is stale, as for any token): a cached token is accepted only while its key is.
+    pub(crate) async fn still_publishes(&self, kid: &str, key: &Arc<PublicKey>) -> bool {
+        self.key(kid)
+            .await
+            .is_ok_and(|current| Arc::ptr_eq(&current, key))
+    }
+
+    /// Fetches the key set now, whatever the rate limit; returns how many keys it holds.
+    pub(crate) async fn refetch_now(&self) -> Result<usize, AuthError> {
+        let generation = self.snapshot().generation;
+        match self.refetch(generation, true).await {
+            Some(snapshot) if snapshot.generation != generation => Ok(snapshot.keys.len()),
+            _ => Err(AuthError::KeysUnavailable),
+        }
     }
 
     /// Whether this request should go to [`refetch`](Self::refetch), decided without taking
@@ -327,24 +360,28 @@ impl JwksSource {
 
     /// Refetches the JWKS unless another request just did (single flight) or the last attempt
     /// is more recent than the rate limit. Returns the snapshot to use, or `None` to keep the
-    /// current one.
-    async fn refetch(&self, seen_generation: u64) -> Option<Snapshot> {
+    /// current one. `force` skips both checks (an explicit [`Auth::refetch_jwks`]).
+    ///
+    /// [`Auth::refetch_jwks`]: crate::Auth::refetch_jwks
+    async fn refetch(&self, seen_generation: u64, force: bool) -> Option<Snapshot> {
         let _single_flight = self.refetching.lock().await;
         let current = self.snapshot();
-        if current.generation != seen_generation {
+        if current.generation != seen_generation && !force {
             return Some(current);
         }
-        if !refetch_allowed(
-            current.attempted_at,
-            Instant::now(),
-            self.min_refetch_interval,
-        ) {
+        if !force
+            && !refetch_allowed(
+                current.attempted_at,
+                Instant::now(),
+                self.min_refetch_interval,
+            )
+        {
             tracing::debug!(reason = "jwks_refetch_rate_limited", "JWKS refetch skipped");
             return None;
         }
         let attempted_at = Some(Instant::now());
         self.store(|snapshot| snapshot.attempted_at = attempted_at);
-        match self.fetch().await {
+        match self.fetch(&current.keys).await {
             Ok(keys) => {
                 tracing::debug!(keys = keys.len(), "JWKS fetched");
                 let fresh = Snapshot {
@@ -376,7 +413,10 @@ impl JwksSource {
         change(&mut guard);
     }
 
-    async fn fetch(&self) -> Result<HashMap<String, PublicKey>, String> {
+    async fn fetch(
+        &self,
+        previous: &HashMap<String, Arc<PublicKey>>,
+    ) -> Result<HashMap<String, Arc<PublicKey>>, String> {
         let request = axum::http::Request::get(&self.url)
             .header(axum::http::header::ACCEPT, "application/json")
             .body(Empty::new())
@@ -398,7 +438,7 @@ impl JwksSource {
         })
         .await
         .map_err(|_| "timed out".to_owned())??;
-        parse_jwks(&body)
+        parse_jwks(&body, previous)
     }
 }
 
