@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Load benchmark: the same binary and handler with and without #[authorized], under wrk on
-# loopback, runs interleaved; prints requests/s and p99 of each run, the medians and the ratio.
-# Stops by itself (ROUNDS x 2 runs of DURATION seconds). Loopback only.
+# loopback, runs interleaved; prints requests/s and p99 of each run, the medians and the ratio,
+# for each key source:
+#   hs256  tokens signed with BETTER_AUTH_SECRET (the `mint` example, as Better Auth's sign hook)
+#   jwks   stock Better Auth EdDSA tokens, issued by a real better-auth 1.7.25 server
+#          (tests/better-auth/bench-tokens.mjs), whose JWKS bench_server fetches
+# Every request is a random one of USERS users' GET /<route>/<user id>/tasks with that user's
+# token (bench/mix.lua), so each token is used many times, spread over the run.
+# Stops by itself (per mode: ROUNDS x 2 runs of DURATION seconds). Loopback only.
 #
-#   bash bench/load.sh                      # 5 rounds of 10 s, wrk -t2 -c64
-#   ROUNDS=3 DURATION=5 bash bench/load.sh
-#   WITH_FASTAPI=1 bash bench/load.sh       # also the FastAPI + PyJWT original (bench/fastapi),
-#                                           # installed from PyPI into a scratch virtualenv
+#   bash bench/load.sh                        # both modes, 1000 users, 5 rounds of 10 s, wrk -t2 -c64
+#   MODES=jwks ROUNDS=3 DURATION=5 bash bench/load.sh
+#   WITH_FASTAPI=1 bash bench/load.sh         # also the FastAPI + PyJWT original (bench/fastapi,
+#                                             # HS256), installed from PyPI into a scratch virtualenv
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-5}
@@ -14,6 +20,8 @@ duration=${DURATION:-10}
 threads=${THREADS:-2}
 connections=${CONNECTIONS:-64}
 port=${PORT:-18080}
+users=${USERS:-1000}
+modes=${MODES:-"hs256 jwks"}
 
 if ! command -v wrk >/dev/null; then
     echo "installing wrk (Debian package)"
@@ -22,47 +30,97 @@ if ! command -v wrk >/dev/null; then
 fi
 
 cargo build --release --quiet --example bench_server --example mint
+work=$(mktemp -d)
+server=""; issuer=""
+cleanup() {
+    [ -z "$server" ] || kill "$server" 2>/dev/null || true
+    [ -z "$issuer" ] || kill "$issuer" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
 export BETTER_AUTH_SECRET="bench-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-token=$(target/release/examples/mint bench-user --ttl 3600)
+export TOKENS_FILE="$work/tokens"
 
-BIND_ADDR="127.0.0.1:$port" target/release/examples/bench_server >/dev/null &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
-    curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-    sleep 0.1
-done
+start_server() { # env assignments for bench_server
+    env "$@" BIND_ADDR="127.0.0.1:$port" target/release/examples/bench_server >/dev/null &
+    server=$!
+    for _ in $(seq 100); do
+        curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && return
+        sleep 0.1
+    done
+    echo "error: bench_server did not start"; exit 1
+}
 
-# Sanity: the protected route answers 200 with the token and 401 without.
-[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/protected/bench-user/tasks")" = 200 ]
-[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/protected/bench-user/tasks")" = 401 ]
+stop_server() {
+    kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; server=""
+}
 
-run() { # route -> "requests/s p99"
-    wrk -t"$threads" -c"$connections" -d"${duration}s" --latency \
-        -H "Authorization: Bearer $token" "http://127.0.0.1:$port/$1/bench-user/tasks" |
+# Sanity: a user's token on their own path answers 200, and 401 without it.
+sanity() {
+    read -r id token < "$TOKENS_FILE"
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/protected/$id/tasks")" = 200 ]
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/protected/$id/tasks")" = 401 ]
+}
+
+run() { # route -> "requests/s p99 non-2xx"
+    ROUTE=$1 wrk -t"$threads" -c"$connections" -d"${duration}s" --latency -s bench/mix.lua \
+        "http://127.0.0.1:$port" |
         awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF} END {print rps, p99, (bad ? bad : 0)}'
 }
 
-echo "wrk -t$threads -c$connections -d${duration}s, $rounds interleaved rounds, $(nproc) cores"
-printf '%-6s %-10s %12s %10s\n' round route "requests/s" p99
-open_rps=(); protected_rps=()
-for round in $(seq "$rounds"); do
-    for route in open protected; do
-        read -r rps p99 bad < <(run "$route")
-        [ "$bad" = 0 ] || { echo "error: $bad non-2xx answers on /$route"; exit 1; }
-        printf '%-6s %-10s %12s %10s\n' "$round" "$route" "$rps" "$p99"
-        if [ "$route" = open ]; then open_rps+=("$rps"); else protected_rps+=("$rps"); fi
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+compare() { # mode: interleaved rounds of open and protected, then medians and the ratio
+    printf '%-6s %-6s %-10s %12s %10s\n' mode round route "requests/s" p99
+    local open_rps=() protected_rps=()
+    for round in $(seq "$rounds"); do
+        for route in open protected; do
+            read -r rps p99 bad < <(run "$route")
+            [ "$bad" = 0 ] || { echo "error: $bad non-2xx answers on /$route"; exit 1; }
+            printf '%-6s %-6s %-10s %12s %10s\n' "$1" "$round" "$route" "$rps" "$p99"
+            if [ "$route" = open ]; then open_rps+=("$rps"); else protected_rps+=("$rps"); fi
+        done
     done
+    open_median=$(median "${open_rps[@]}")
+    protected_median=$(median "${protected_rps[@]}")
+    echo "$1: median requests/s: open $open_median, protected $protected_median"
+    awk -v m="$1" -v p="$protected_median" -v o="$open_median" 'BEGIN {printf "%s: ratio protected/open: %.3f\n", m, p/o}'
+}
+
+echo "wrk -t$threads -c$connections -d${duration}s, $rounds interleaved rounds, $users users' tokens, $(nproc) cores"
+for mode in $modes; do
+    case $mode in
+    hs256)
+        for i in $(seq "$users"); do
+            printf 'user-%s %s\n' "$i" "$(target/release/examples/mint "user-$i" --ttl 3600)"
+        done > "$TOKENS_FILE"
+        start_server
+        ;;
+    jwks)
+        if [ ! -d tests/better-auth/node_modules ]; then
+            (cd tests/better-auth && npm ci --silent --no-audit --no-fund)
+        fi
+        mkfifo "$work/in" "$work/out"
+        # The issuer serves its JWKS until its stdin closes: fd 4 holds it open.
+        node tests/better-auth/bench-tokens.mjs "$users" "$TOKENS_FILE" < "$work/in" > "$work/out" &
+        issuer=$!
+        exec 4> "$work/in"
+        read -r ready origin < "$work/out"
+        [ "$ready" = READY ] || { echo "error: the Better Auth issuer did not start"; exit 1; }
+        start_server -u BETTER_AUTH_SECRET BETTER_AUTH_URL="$origin"
+        ;;
+    *) echo "error: unknown mode $mode (hs256 or jwks)"; exit 2 ;;
+    esac
+    sanity
+    compare "$mode"
+    stop_server
+    if [ -n "$issuer" ]; then exec 4>&-; wait "$issuer" 2>/dev/null || true; issuer=""; fi
 done
 
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-open_median=$(median "${open_rps[@]}")
-protected_median=$(median "${protected_rps[@]}")
-echo "median requests/s: open $open_median, protected $protected_median"
-awk -v p="$protected_median" -v o="$open_median" 'BEGIN {printf "ratio protected/open: %.3f\n", p/o}'
-
 if [ "${WITH_FASTAPI:-0}" = 1 ]; then
-    kill "$server"; wait "$server" 2>/dev/null || true
+    for i in $(seq "$users"); do
+        printf 'user-%s %s\n' "$i" "$(target/release/examples/mint "user-$i" --ttl 3600)"
+    done > "$TOKENS_FILE"
     venv=$(realpath -m "${FASTAPI_VENV:-target/bench-fastapi-venv}")
     if [ ! -x "$venv/bin/uvicorn" ]; then
         echo "installing FastAPI + PyJWT into $venv"
@@ -76,16 +134,14 @@ if [ "${WITH_FASTAPI:-0}" = 1 ]; then
         curl -fsS "http://127.0.0.1:$port/open/x/tasks" >/dev/null 2>&1 && break
         sleep 0.1
     done
-    [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/protected/bench-user/tasks")" = 200 ]
+    sanity
     fastapi_rps=()
     for round in $(seq "$rounds"); do
         read -r rps p99 bad < <(run protected)
         [ "$bad" = 0 ] || { echo "error: $bad non-2xx answers from FastAPI"; exit 1; }
-        printf '%-6s %-10s %12s %10s\n' "$round" "fastapi" "$rps" "$p99"
+        printf '%-6s %-6s %-10s %12s %10s\n' fastapi "$round" protected "$rps" "$p99"
         fastapi_rps+=("$rps")
     done
-    fastapi_median=$(median "${fastapi_rps[@]}")
-    echo "median requests/s: FastAPI + PyJWT protected $fastapi_median"
-    awk -v p="$protected_median" -v f="$fastapi_median" 'BEGIN {printf "auth-runtime protected / FastAPI protected: %.1fx\n", p/f}'
+    echo "median requests/s: FastAPI + PyJWT protected $(median "${fastapi_rps[@]}")"
     pkill -P "$server" 2>/dev/null || true
 fi

@@ -8,7 +8,7 @@ cargo bench --bench verify --no-run --quiet 2>/dev/null
 
 # "├─ name   fastest │ slowest │ median │ …" -> "name median_in_ns"
 medians() {
-    awk -F'│' '/(├|╰)─ [a-z_]+ +[0-9]/ {
+    awk -F'│' '/(├|╰)─ [a-z0-9_]+ +[0-9]/ {
         for (k = 1; k <= NF; k++) if ($k ~ /─ /) break;
         split($k, head, /─ /); split(head[2], nf, / +/); name = nf[1];
         split($(k + 2), m, / +/); value = m[2]; unit = m[3];
@@ -34,9 +34,16 @@ ratio_median() { # a b: median over runs of a_i/b_i
 }
 echo
 echo "medians over $runs runs (ns):"
-for name in auth_runtime_verify sum jsonwebtoken_decode protected_route unprotected_route jwks_eddsa_warm_cache; do
+for name in sum hs256_uncached auth_runtime_verify jsonwebtoken_decode protected_route unprotected_route \
+    eddsa_first_seen eddsa_bare_verify_strict eddsa_cache_hit es256_uncached es256_bare_verify \
+    rs256_uncached rs256_bare_verify; do
     printf '  %-24s %s\n' "$name" "$(median "${series[$name]}")"
 done
-echo "verify / floor sum:        $(ratio_median "${series[auth_runtime_verify]}" "${series[sum]}")"
-echo "verify / jsonwebtoken:     $(ratio_median "${series[auth_runtime_verify]}" "${series[jsonwebtoken_decode]}")"
-echo "router: protected - open:  $(paste <(printf '%s\n' ${series[protected_route]}) <(printf '%s\n' ${series[unprotected_route]}) | awk '{print $1-$2}' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') ns"
+echo "HS256 verify / floor sum:           $(ratio_median "${series[hs256_uncached]}" "${series[sum]}")"
+echo "HS256 verify / jsonwebtoken:         $(ratio_median "${series[hs256_uncached]}" "${series[jsonwebtoken_decode]}")"
+echo "HS256 cache hit / HS256 verify:      $(ratio_median "${series[auth_runtime_verify]}" "${series[hs256_uncached]}")"
+echo "EdDSA cache hit / HS256 verify:      $(ratio_median "${series[eddsa_cache_hit]}" "${series[hs256_uncached]}")"
+echo "EdDSA first seen / verify_strict:    $(ratio_median "${series[eddsa_first_seen]}" "${series[eddsa_bare_verify_strict]}")"
+echo "ES256 verify / bare p256 verify:     $(ratio_median "${series[es256_uncached]}" "${series[es256_bare_verify]}")"
+echo "RS256 verify / bare rsa verify:      $(ratio_median "${series[rs256_uncached]}" "${series[rs256_bare_verify]}")"
+echo "router: protected - open:            $(paste <(printf '%s\n' ${series[protected_route]}) <(printf '%s\n' ${series[unprotected_route]}) | awk '{print $1-$2}' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') ns"

@@ -19,8 +19,9 @@ use crate::jwks::PublicKey;
 use crate::verified::VerifiedToken;
 
 /// The default number of verified tokens kept: one per active user of a busy service over a
-/// token's 15-minute life. About 1.5 KiB each for a stock Better Auth token (the token, its
-/// decoded payload and the entry), so about 15 MiB when full.
+/// token's 15-minute life. About 1.4 KiB each for a stock Better Auth token (the token, its
+/// decoded payload and the entry: 1,363 bytes measured for a 599-byte token), so about 13 MiB
+/// when full.
 pub const DEFAULT_TOKEN_CACHE_CAPACITY: usize = 10_000;
 
 /// A verified token and what verified it.

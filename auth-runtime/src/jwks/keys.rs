@@ -280,4 +280,91 @@ mod tests {
         assert!(parse_jwks(b"[]", &HashMap::new()).is_err());
         assert!(parse_jwks(b"not json", &HashMap::new()).is_err());
     }
+
+    fn b64(bytes: &[u8]) -> String {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// One key of `jwk`, loaded alone.
+    fn only_key(jwk: serde_json::Value) -> Arc<PublicKey> {
+        let body = serde_json::json!({ "keys": [jwk] }).to_string();
+        let keys = parse_jwks(body.as_bytes(), &HashMap::new()).expect("a usable key");
+        keys.into_values().next().expect("one key")
+    }
+
+    #[test]
+    fn ecdsa_keys_verify_their_own_signatures_only() {
+        use p256::ecdsa::signature::Signer as _;
+        let signing = p256::ecdsa::SigningKey::random(&mut rand_core::OsRng);
+        let point = signing.verifying_key().to_encoded_point(false);
+        let key = only_key(serde_json::json!({
+            "kty": "EC", "crv": "P-256", "kid": "e", "alg": "ES256",
+            "x": b64(point.x().expect("x")), "y": b64(point.y().expect("y")),
+        }));
+        assert_eq!(key.alg, Alg::Es256);
+        let signature: p256::ecdsa::Signature = signing.sign(b"message");
+        assert!(key.verify(b"message", &signature.to_bytes()));
+        assert!(!key.verify(b"messagE", &signature.to_bytes()));
+        assert!(
+            !key.verify(b"message", &signature.to_der().to_bytes()),
+            "DER is not JWS"
+        );
+        assert!(!key.verify(b"message", &[0; 64]));
+        // A point not on the curve is refused when the set is loaded.
+        let mut y = point.y().expect("y").to_vec();
+        y[31] ^= 1;
+        let off_curve = serde_json::json!({"keys": [{
+            "kty": "EC", "crv": "P-256", "kid": "e",
+            "x": b64(point.x().expect("x")), "y": b64(&y),
+        }]});
+        assert!(parse_jwks(off_curve.to_string().as_bytes(), &HashMap::new()).is_err());
+    }
+
+    #[test]
+    fn rsa_keys_are_bound_to_one_padding_and_hash() {
+        use rsa::signature::{RandomizedSigner as _, SignatureEncoding as _, Signer as _};
+        use rsa::traits::PublicKeyParts as _;
+        let private = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048).expect("a key");
+        let jwk = |alg: &str| {
+            serde_json::json!({
+                "kty": "RSA", "kid": alg, "alg": alg,
+                "n": b64(&private.n().to_bytes_be()), "e": b64(&private.e().to_bytes_be()),
+            })
+        };
+        let pkcs1 = rsa::pkcs1v15::SigningKey::<Sha256>::new(private.clone())
+            .sign(b"message")
+            .to_vec();
+        let pss = rsa::pss::SigningKey::<Sha256>::new(private.clone())
+            .sign_with_rng(&mut rand_core::OsRng, b"message")
+            .to_vec();
+        let rs256 = only_key(jwk("RS256"));
+        let ps256 = only_key(jwk("PS256"));
+        let rs384 = only_key(jwk("RS384"));
+        assert!(rs256.verify(b"message", &pkcs1));
+        assert!(!rs256.verify(b"messagE", &pkcs1));
+        assert!(!rs256.verify(b"message", &pss), "PSS under an RS256 key");
+        assert!(ps256.verify(b"message", &pss));
+        assert!(
+            !ps256.verify(b"message", &pkcs1),
+            "PKCS#1 v1.5 under a PS256 key"
+        );
+        assert!(
+            !rs384.verify(b"message", &pkcs1),
+            "SHA-256 under an RS384 key"
+        );
+        // No alg, or a modulus under 2048 bits: skipped.
+        let mut no_alg = jwk("RS256");
+        no_alg["alg"] = serde_json::Value::Null;
+        let small = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 1024).expect("a key");
+        let mut short = jwk("RS256");
+        short["n"] = b64(&small.n().to_bytes_be()).into();
+        for bad in [no_alg, short] {
+            let body = serde_json::json!({ "keys": [bad] }).to_string();
+            assert!(
+                parse_jwks(body.as_bytes(), &HashMap::new()).is_err(),
+                "{bad}"
+            );
+        }
+    }
 }
