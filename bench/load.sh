@@ -72,7 +72,7 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(
 
 compare() { # mode: interleaved rounds of open and protected, then medians and the ratio
     printf '%-6s %-6s %-10s %12s %10s\n' mode round route "requests/s" p99
-    local open_rps=() protected_rps=()
+    local open_rps=() protected_rps=() ratios=()
     for round in $(seq "$rounds"); do
         for route in open protected; do
             read -r rps p99 bad < <(run "$route")
@@ -80,11 +80,13 @@ compare() { # mode: interleaved rounds of open and protected, then medians and t
             printf '%-6s %-6s %-10s %12s %10s\n' "$1" "$round" "$route" "$rps" "$p99"
             if [ "$route" = open ]; then open_rps+=("$rps"); else protected_rps+=("$rps"); fi
         done
+        ratios+=("$(awk -v p="${protected_rps[-1]}" -v o="${open_rps[-1]}" 'BEGIN {printf "%.3f", p/o}')")
     done
-    open_median=$(median "${open_rps[@]}")
-    protected_median=$(median "${protected_rps[@]}")
-    echo "$1: median requests/s: open $open_median, protected $protected_median"
-    awk -v m="$1" -v p="$protected_median" -v o="$open_median" 'BEGIN {printf "%s: ratio protected/open: %.3f\n", m, p/o}'
+    echo "$1: median requests/s: open $(median "${open_rps[@]}"), protected $(median "${protected_rps[@]}")"
+    # Each round's protected run right after its open run: the ratio of a pair is what a
+    # neighbour's load on the machine moves least.
+    echo "$1: protected/open per round: ${ratios[*]}"
+    echo "$1: median of the per-round ratios protected/open: $(median "${ratios[@]}")"
 }
 
 echo "wrk -t$threads -c$connections -d${duration}s, $rounds interleaved rounds, $users users' tokens, $(nproc) cores"

@@ -47,3 +47,28 @@ echo "EdDSA first seen / verify_strict:    $(ratio_median "${series[eddsa_first_
 echo "ES256 verify / bare p256 verify:     $(ratio_median "${series[es256_uncached]}" "${series[es256_bare_verify]}")"
 echo "RS256 verify / bare rsa verify:      $(ratio_median "${series[rs256_uncached]}" "${series[rs256_bare_verify]}")"
 echo "router: protected - open:            $(paste <(printf '%s\n' ${series[protected_route]}) <(printf '%s\n' ${series[unprotected_route]}) | awk '{print $1-$2}' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') ns"
+
+# Instruction counts (callgrind, deterministic on a shared machine) of the EdDSA paths, where
+# valgrind is installed: `benches/instructions.rs`, 200 tokens each.
+if command -v valgrind >/dev/null; then
+    cargo bench --bench instructions --no-run --quiet 2>/dev/null
+    exe=$(cargo bench --bench instructions --no-run --message-format=json 2>/dev/null |
+        sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -1)
+    out=$(mktemp -d)
+    declare -A ir
+    for path in first_seen bare cache_hit hs256; do
+        valgrind --tool=callgrind --collect-atstart=no --toggle-collect='instructions::measure_*' \
+            --callgrind-out-file="$out/$path" "$exe" "$path" 200 >/dev/null 2>&1
+        ir[$path]=$(awk '/^(summary|totals):/ {print $2; exit}' "$out/$path")
+    done
+    rm -rf "$out"
+    echo
+    echo "instructions per token (callgrind, 200 tokens):"
+    for path in first_seen bare cache_hit hs256; do
+        printf '  %-12s %s\n' "$path" "$((ir[$path] / 200))"
+    done
+    awk -v f="${ir[first_seen]}" -v b="${ir[bare]}" -v c="${ir[cache_hit]}" -v h="${ir[hs256]}" 'BEGIN {
+        printf "EdDSA first seen / verify_strict:    %.3f (instructions)\n", f / b
+        printf "EdDSA cache hit / HS256 verify:      %.3f (instructions)\n", c / h
+    }'
+fi

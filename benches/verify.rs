@@ -5,13 +5,10 @@
 //!
 //! `cargo bench --bench verify` (PERFORMANCE.md has the numbers and how to read them).
 
-use std::future::Future;
 use std::hint::black_box;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 
-use auth_runtime::testing::{Ed25519Key, TEST_SECRET, token_for};
-use auth_runtime::{Auth, Hs256, Jwks, authorized};
+use auth_runtime::testing::{TEST_SECRET, token_for};
+use auth_runtime::{Auth, Hs256, authorized};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::Path;
@@ -24,11 +21,14 @@ use serde::Deserialize;
 use sha2::Sha256;
 use tower::ServiceExt;
 
+mod support;
+
+use support::{USER, ready};
+
 fn main() {
     divan::main();
 }
 
-const USER: &str = "mkvPrwH3kBvG3yDD9sOmW6JOXq7UVYJs";
 const ORIGIN: &str = "http://localhost:3000";
 
 /// A realistic token: what the HS256 sign hook of Better Auth issues (about 350 bytes).
@@ -47,18 +47,6 @@ fn auth() -> Auth {
         .hs256(Hs256::secret(TEST_SECRET).issuer(ORIGIN).audience(ORIGIN))
         .build()
         .expect("valid configuration")
-}
-
-/// Polls a future that never waits (HS256 verification, or JWKS with a warm cache) once.
-fn ready<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(output) => output,
-        Poll::Pending => panic!("the benchmarked path waited"),
-    }
 }
 
 #[derive(Deserialize)]
@@ -215,139 +203,14 @@ mod router {
     }
 }
 
-/// JWKS mode: a loopback JWKS publishing one key of each kind Better Auth signs with by
-/// default (Ed25519) or on request (P-256, RSA-2048). Each bench sees first-seen tokens (a
-/// unique `jti` each, signed outside the timed loop) beside the bare signature check of the
-/// same bytes with the same crate, and a cache hit beside the uncached HS256 verification.
+/// JWKS mode (`support::setup`): each bench sees first-seen tokens (a unique `jti` each, signed
+/// outside the timed loop) or a fixed token with the cache off, beside the bare signature check
+/// of the same bytes with the same crate, and a cache hit.
 mod jwks {
     use super::*;
-    use std::sync::OnceLock;
+    use support::{next_jti, parts, setup};
 
-    use p256::ecdsa::signature::Signer as _;
-    use rsa::signature::{SignatureEncoding as _, Verifier as _};
-    use rsa::traits::PublicKeyParts as _;
-
-    struct Setup {
-        /// Kept alive: the JWKS server runs on it.
-        _rt: tokio::runtime::Runtime,
-        auth: Auth,
-        /// The same key source with the token cache off: every call verifies in full.
-        uncached: Auth,
-        origin: String,
-        ed: Ed25519Key,
-        es: p256::ecdsa::SigningKey,
-        rs: rsa::pkcs1v15::SigningKey<Sha256>,
-        rs_public: rsa::pkcs1v15::VerifyingKey<Sha256>,
-    }
-
-    fn setup() -> &'static Setup {
-        static SETUP: OnceLock<Setup> = OnceLock::new();
-        SETUP.get_or_init(|| {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .expect("runtime");
-            let ed = Ed25519Key::rfc8037();
-            let es = p256::ecdsa::SigningKey::from_bytes(&[7u8; 32].into()).expect("a scalar");
-            let rsa_key = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048).expect("a key");
-            let b64 = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
-            let point = es.verifying_key().to_encoded_point(false);
-            let jwks = serde_json::json!({"keys": [
-                ed.jwk("ed"),
-                {"kty": "EC", "crv": "P-256", "kid": "es", "alg": "ES256",
-                 "x": b64(point.x().expect("x")), "y": b64(point.y().expect("y"))},
-                {"kty": "RSA", "kid": "rs", "alg": "RS256",
-                 "n": b64(&rsa_key.n().to_bytes_be()), "e": b64(&rsa_key.e().to_bytes_be())},
-            ]});
-            let addr = rt.block_on(async {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("bind");
-                let addr = listener.local_addr().expect("addr");
-                let app = Router::new().route(
-                    "/api/auth/jwks",
-                    get(move || async move { axum::Json(jwks) }),
-                );
-                tokio::spawn(async move { axum::serve(listener, app).await });
-                addr
-            });
-            let origin = format!("http://{addr}");
-            let auth = Auth::builder()
-                .jwks(Jwks::better_auth(&origin))
-                .build()
-                .expect("valid configuration");
-            let uncached = Auth::builder()
-                .jwks(Jwks::better_auth(&origin))
-                .token_cache_capacity(0)
-                .build()
-                .expect("valid configuration");
-            let setup = Setup {
-                _rt: rt,
-                auth,
-                uncached,
-                origin,
-                ed,
-                es,
-                rs_public: rsa::pkcs1v15::VerifyingKey::new(rsa_key.to_public_key()),
-                rs: rsa::pkcs1v15::SigningKey::new(rsa_key),
-            };
-            // The first verification fetches the JWKS; every later one finds it cached.
-            let first = setup.token("ed", 0);
-            setup
-                ._rt
-                .block_on(setup.auth.verify(&first))
-                .expect("the JWKS is fetched");
-            setup
-        })
-    }
-
-    impl Setup {
-        /// A stock-shaped Better Auth token (the whole user object), unique by `jti`.
-        fn token(&self, kid: &str, jti: u64) -> String {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            let claims = serde_json::json!({"id": USER, "sub": USER, "name": "Alice Example",
-                "email": "alice.example@example.com", "emailVerified": true, "image": null,
-                "createdAt": "2026-11-30T10:00:00.000Z", "updatedAt": "2026-11-30T10:00:00.000Z",
-                "iat": now, "exp": now + 900, "iss": self.origin, "aud": self.origin, "jti": jti});
-            if kid == "ed" {
-                return self.ed.sign_raw(
-                    br#"{"alg":"EdDSA","kid":"ed"}"#,
-                    claims.to_string().as_bytes(),
-                );
-            }
-            let alg = if kid == "es" { "ES256" } else { "RS256" };
-            let header = format!(r#"{{"alg":"{alg}","kid":"{kid}"}}"#);
-            let signing_input = format!("{}.{}", b64(header), b64(claims.to_string()));
-            let signature = if kid == "es" {
-                let signature: p256::ecdsa::Signature = self.es.sign(signing_input.as_bytes());
-                signature.to_bytes().to_vec()
-            } else {
-                self.rs.sign(signing_input.as_bytes()).to_vec()
-            };
-            format!("{signing_input}.{}", b64(signature))
-        }
-    }
-
-    fn b64(bytes: impl AsRef<[u8]>) -> String {
-        URL_SAFE_NO_PAD.encode(bytes)
-    }
-
-    /// The signing input and decoded signature of a token: what a bare verification gets.
-    fn parts(token: &str) -> (String, Vec<u8>) {
-        let (input, signature) = token.rsplit_once('.').expect("jws");
-        (
-            input.to_owned(),
-            URL_SAFE_NO_PAD.decode(signature).expect("b64"),
-        )
-    }
-
-    fn next_jti() -> u64 {
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    }
+    use rsa::signature::Verifier as _;
 
     /// A first-seen Ed25519 token through `Auth::verify`: parse, key lookup, `verify_strict`,
     /// claims, and the cache insert.
@@ -363,14 +226,7 @@ mod jwks {
     #[divan::bench]
     fn eddsa_bare_verify_strict(bencher: divan::Bencher) {
         let setup = setup();
-        let key = ed25519_dalek::VerifyingKey::from_bytes(
-            &URL_SAFE_NO_PAD
-                .decode(setup.ed.x())
-                .expect("x")
-                .try_into()
-                .expect("32 bytes"),
-        )
-        .expect("a key");
+        let key = setup.ed_verifying_key();
         bencher
             .with_inputs(|| parts(&setup.token("ed", next_jti())))
             .bench_refs(|(input, signature)| {

@@ -103,24 +103,13 @@ impl Auth {
     ///
     /// An HS256 token never waits; a JWKS token may wait for a (rate-limited) fetch of the
     /// keys. A token verified before is taken from the cache of verified tokens (its time
-    /// claims and its key checked again).
-    pub async fn verify(&self, token: &str) -> Result<VerifiedToken, AuthError> {
+    /// claims and its key checked again), shared rather than copied: hence the `Arc`.
+    pub async fn verify(&self, token: &str) -> Result<Arc<VerifiedToken>, AuthError> {
         self.verify_at(token, unix_now()).await
     }
 
     /// Verifies a compact JWS as if the current time were `now` (seconds since the Unix epoch).
-    pub async fn verify_at(&self, token: &str, now: u64) -> Result<VerifiedToken, AuthError> {
-        self.verify_shared(token, now)
-            .await
-            .map(Arc::unwrap_or_clone)
-    }
-
-    /// [`verify_at`](Self::verify_at), sharing the verified token with the cache.
-    pub(crate) async fn verify_shared(
-        &self,
-        token: &str,
-        now: u64,
-    ) -> Result<Arc<VerifiedToken>, AuthError> {
+    pub async fn verify_at(&self, token: &str, now: u64) -> Result<Arc<VerifiedToken>, AuthError> {
         let Some(cache) = &self.inner.cache else {
             let (verified, _) = self.verify_uncached(token, now).await?;
             return Ok(Arc::new(verified));

@@ -9,10 +9,10 @@
 // Writes "<user id> <token>" lines to <tokens-file>, then prints `READY <origin>`.
 
 import fs from "node:fs";
-import http from "node:http";
 import { betterAuth } from "better-auth";
 import { memoryAdapter } from "better-auth/adapters/memory";
 import { jwt } from "better-auth/plugins";
+import { serve } from "./serve.mjs";
 
 const users = Number(process.argv[2] ?? 1000);
 const file = process.argv[3];
@@ -21,22 +21,7 @@ if (!file || !(users > 0)) {
   process.exit(2);
 }
 
-let handler = async () => new Response("starting", { status: 503 });
-const server = http.createServer(async (req, res) => {
-  try {
-    const { port } = server.address();
-    const response = await handler(
-      new Request(`http://127.0.0.1:${port}${req.url}`, { method: req.method, headers: req.headers }),
-    );
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
-  } catch (error) {
-    res.writeHead(500, { "content-type": "text/plain" });
-    res.end(String(error));
-  }
-});
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const origin = `http://127.0.0.1:${server.address().port}`;
+const { origin, setHandler } = await serve();
 
 const auth = betterAuth({
   baseURL: origin,
@@ -46,7 +31,7 @@ const auth = betterAuth({
   plugins: [jwt()],
   logger: { disabled: true },
 });
-handler = auth.handler;
+setHandler(auth.handler);
 
 const lines = [];
 const viaHttp = Math.min(users, 5);

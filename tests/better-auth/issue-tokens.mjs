@@ -9,11 +9,11 @@
 // GET /fixture/jwks-fetches?client=X answers how many times the JWKS was fetched with
 // ?client=X in its URL (so that concurrent tests count only their own fetches).
 
-import http from "node:http";
 import { betterAuth } from "better-auth";
 import { memoryAdapter } from "better-auth/adapters/memory";
 import { jwt } from "better-auth/plugins";
 import { SignJWT } from "jose";
+import { serve } from "./serve.mjs";
 
 const secret = process.env.BETTER_AUTH_SECRET;
 if (!secret) {
@@ -22,31 +22,16 @@ if (!secret) {
 }
 
 const jwksFetches = new Map();
-let handler = async () => new Response("starting", { status: 503 });
-
-const server = http.createServer(async (req, res) => {
-  try {
-    const url = new URL(req.url, "http://127.0.0.1");
-    const client = url.searchParams.get("client") ?? "";
-    if (url.pathname === "/fixture/jwks-fetches") {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ count: jwksFetches.get(client) ?? 0 }));
-      return;
-    }
-    if (url.pathname === "/api/auth/jwks") jwksFetches.set(client, (jwksFetches.get(client) ?? 0) + 1);
-    const { port } = server.address();
-    const response = await handler(
-      new Request(`http://127.0.0.1:${port}${req.url}`, { method: req.method, headers: req.headers }),
-    );
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
-  } catch (error) {
-    res.writeHead(500, { "content-type": "text/plain" });
-    res.end(String(error));
+const { origin, setHandler } = await serve((url, res) => {
+  const client = url.searchParams.get("client") ?? "";
+  if (url.pathname === "/fixture/jwks-fetches") {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ count: jwksFetches.get(client) ?? 0 }));
+    return true;
   }
+  if (url.pathname === "/api/auth/jwks") jwksFetches.set(client, (jwksFetches.get(client) ?? 0) + 1);
+  return false;
 });
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const origin = `http://127.0.0.1:${server.address().port}`;
 
 // Every table, or the memory adapter throws "Model X not found".
 const memory = () => memoryAdapter({ user: [], session: [], account: [], verification: [], jwks: [] });
@@ -60,7 +45,7 @@ const stock = betterAuth({
   plugins: [jwt()],
   logger: { disabled: true },
 });
-handler = stock.handler;
+setHandler(stock.handler);
 
 // The HS256 sign hook, with the user id in `uid`. The plugin refuses a custom `sign` unless
 // jwks.remoteUrl and jwks.keyPairConfig.alg are set too.

@@ -19,8 +19,10 @@ use crate::config::{ConfigError, Setting, non_blank, user_id_claim};
 use crate::error::{AuthError, TokenError};
 use crate::jws::Jws;
 use crate::verified::VerifiedToken;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 pub(crate) use keys::PublicKey;
-use keys::{decode_b64url, parse_jwks};
+use keys::parse_jwks;
 
 /// The default least time between two JWKS fetches: a flood of tokens with random `kid`s
 /// causes at most one fetch per interval.
@@ -290,22 +292,19 @@ impl JwksSource {
     /// lacks it (rate-limited, single flight).
     async fn key(&self, kid: &str) -> Result<Arc<PublicKey>, AuthError> {
         let mut snapshot = self.snapshot();
+        let mut key = snapshot.keys.get(kid).cloned();
         let stale = snapshot.fetched_at.is_none_or(|at| at.elapsed() >= MAX_AGE);
-        let missing = !snapshot.keys.contains_key(kid);
-        if (stale || missing)
-            && self.may_refetch(&snapshot, missing)
+        if (stale || key.is_none())
+            && self.may_refetch(&snapshot, key.is_none())
             && let Some(fresh) = self.refetch(snapshot.generation, false).await
         {
             snapshot = fresh;
+            key = snapshot.keys.get(kid).cloned();
         }
         if snapshot.fetched_at.is_none() {
             return Err(AuthError::KeysUnavailable);
         }
-        snapshot
-            .keys
-            .get(kid)
-            .cloned()
-            .ok_or(TokenError::UnknownKey.into())
+        key.ok_or(TokenError::UnknownKey.into())
     }
 
     /// Verifies the signature of an asymmetric JWS and validates its claims; returns the key
@@ -322,8 +321,13 @@ impl JwksSource {
         if key.alg != jws.alg {
             return Err(TokenError::UnsupportedAlgorithm.into());
         }
-        let signature = decode_b64url(jws.signature_b64)?;
-        if !key.verify(jws.signing_input.as_bytes(), &signature) {
+        // The longest signature is RSA-4096's 512 bytes (the rsa crate refuses larger moduli),
+        // decoded on the stack; base64 wants room for its estimate (513 for 512).
+        let mut signature = [0u8; 516];
+        let len = URL_SAFE_NO_PAD
+            .decode_slice(jws.signature_b64, &mut signature)
+            .map_err(|_| TokenError::BadSignature)?;
+        if !key.verify(jws.signing_input.as_bytes(), &signature[..len]) {
             return Err(TokenError::BadSignature.into());
         }
         Ok((validate_claims(jws, &self.policy, now)?, key))
