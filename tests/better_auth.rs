@@ -33,6 +33,17 @@ struct Fixture {
     bob: User,
     expired: String,
     carol: User,
+    /// ES256, RS256 and PS256 instances of the stock plugin.
+    algorithms: std::collections::BTreeMap<String, AlgorithmFixture>,
+}
+
+/// Tokens of a Better Auth instance whose jwt plugin signs with another algorithm.
+#[derive(Deserialize, Clone)]
+struct AlgorithmFixture {
+    jwks_url: String,
+    alice: User,
+    bob: User,
+    expired: String,
 }
 
 fn fixture_dir() -> PathBuf {
@@ -111,6 +122,88 @@ fn invalid_description(response: &Response) -> &str {
 fn with_header(token: &str, header: &str) -> String {
     let (_, rest) = token.split_once('.').expect("jws");
     format!("{}.{rest}", URL_SAFE_NO_PAD.encode(header))
+}
+
+#[tokio::test]
+async fn es256_rs256_and_ps256_tokens_from_better_auth() {
+    let f = fixture();
+    assert_eq!(
+        f.algorithms.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["ES256", "PS256", "RS256"]
+    );
+    for (alg, a) in &f.algorithms {
+        // JWKS mode only, with the instance's own JWKS (its basePath is /<alg>/api/auth).
+        let service = Service::start(
+            &[],
+            &[
+                (BETTER_AUTH_URL_VAR, &f.origin),
+                (JWKS_URL_VAR, &a.jwks_url),
+            ],
+        );
+        let addr = service.addr;
+        assert_eq!(
+            tasks(addr, &a.alice.id, &a.alice.token).await.status,
+            200,
+            "{alg}"
+        );
+        assert_eq!(
+            tasks(addr, &a.bob.id, &a.bob.token).await.status,
+            200,
+            "{alg}"
+        );
+        let other = tasks(addr, &a.bob.id, &a.alice.token).await;
+        assert_eq!(other.status, 403, "{alg}: {}", other.body);
+
+        let expired = tasks(addr, &a.alice.id, &a.expired).await;
+        assert_eq!(expired.status, 401, "{alg}");
+        assert!(
+            invalid_description(&expired).contains("the token has expired"),
+            "{alg}: {:?}",
+            expired.headers
+        );
+
+        // One payload character changed, the signature kept.
+        let mut tampered = a.alice.token.clone().into_bytes();
+        let middle = a.alice.token.find('.').expect("jws") + 10;
+        tampered[middle] = if tampered[middle] == b'A' { b'B' } else { b'A' };
+        let tampered = String::from_utf8(tampered).expect("ascii");
+        let response = tasks(addr, &a.alice.id, &tampered).await;
+        assert_eq!(response.status, 401, "{alg}");
+        assert!(
+            invalid_description(&response).contains("signature is invalid"),
+            "{alg}: {:?}",
+            response.headers
+        );
+
+        // The header names another algorithm than the key's: refused before any signature.
+        let header = |token: &str| {
+            let segment = token.split('.').next().expect("header");
+            serde_json::from_slice::<serde_json::Value>(
+                &URL_SAFE_NO_PAD.decode(segment).expect("base64url"),
+            )
+            .expect("JSON")
+        };
+        let kid = header(&a.alice.token)["kid"]
+            .as_str()
+            .expect("kid")
+            .to_owned();
+        for other_alg in ["ES256", "RS256", "PS256", "EdDSA", "ES384", "RS512"] {
+            if other_alg == alg {
+                continue;
+            }
+            let relabelled = with_header(
+                &a.alice.token,
+                &format!(r#"{{"alg":"{other_alg}","kid":"{kid}"}}"#),
+            );
+            let response = tasks(addr, &a.alice.id, &relabelled).await;
+            assert_eq!(response.status, 401, "{alg} key, {other_alg} header");
+            assert!(
+                invalid_description(&response).contains("algorithm is not accepted"),
+                "{alg} key, {other_alg} header: {:?}",
+                response.headers
+            );
+        }
+    }
 }
 
 #[tokio::test]

@@ -6,6 +6,9 @@
 //   alice, bob                stock jwt plugin (EdDSA, JWKS, user id in `sub`): {id, token}
 //   expired                   alice, signed by the stock plugin with `exp` in the past
 //   carol                     the HS256 sign hook with BETTER_AUTH_SECRET and a `uid` claim
+//   algorithms                for ES256, RS256 and PS256: the stock plugin with
+//                             jwks.keyPairConfig.alg set, mounted at /<alg>/api/auth:
+//                             {jwks_url, alice, bob, expired}
 // GET /fixture/jwks-fetches?client=X answers how many times the JWKS was fetched with
 // ?client=X in its URL (so that concurrent tests count only their own fetches).
 
@@ -45,7 +48,26 @@ const stock = betterAuth({
   plugins: [jwt()],
   logger: { disabled: true },
 });
-setHandler(stock.handler);
+const algorithms = ["ES256", "RS256", "PS256"];
+// The same plugin with another key algorithm, one instance per algorithm under its own basePath.
+const byAlgorithm = Object.fromEntries(
+  algorithms.map((alg) => [
+    alg,
+    betterAuth({
+      baseURL: origin,
+      basePath: `/${alg.toLowerCase()}/api/auth`,
+      secret,
+      database: memory(),
+      emailAndPassword: { enabled: true },
+      plugins: [jwt({ jwks: { keyPairConfig: { alg } } })],
+      logger: { disabled: true },
+    }),
+  ]),
+);
+setHandler((request) => {
+  const prefix = new URL(request.url).pathname.split("/")[1].toUpperCase();
+  return (byAlgorithm[prefix] ?? stock).handler(request);
+});
 
 // The HS256 sign hook, with the user id in `uid`. The plugin refuses a custom `sign` unless
 // jwks.remoteUrl and jwks.keyPairConfig.alg are set too.
@@ -69,7 +91,7 @@ const hs256 = betterAuth({
   ],
 });
 
-async function signUp(auth, name) {
+async function signUp(auth, name, basePath = "/api/auth") {
   const { headers, response } = await auth.api.signUpEmail({
     body: { email: `${name}@example.com`, password: "correct-horse-battery-staple", name },
     returnHeaders: true,
@@ -78,7 +100,7 @@ async function signUp(auth, name) {
     .getSetCookie()
     .map((c) => c.split(";")[0])
     .join("; ");
-  const tokenResponse = await auth.handler(new Request(`${origin}/api/auth/token`, { headers: { cookie } }));
+  const tokenResponse = await auth.handler(new Request(`${origin}${basePath}/token`, { headers: { cookie } }));
   if (!tokenResponse.ok) throw new Error(`/api/auth/token answered ${tokenResponse.status}`);
   const { token } = await tokenResponse.json();
   return { id: response.user.id, token };
@@ -92,9 +114,29 @@ const { token: expired } = await stock.api.signJWT({
   body: { payload: { sub: alice.id, iat: now - 3600, exp: now - 1800 } },
 });
 
+const byAlg = {};
+for (const alg of algorithms) {
+  const auth = byAlgorithm[alg];
+  const basePath = `/${alg.toLowerCase()}/api/auth`;
+  const first = await signUp(auth, `alice-${alg.toLowerCase()}`, basePath);
+  const second = await signUp(auth, `bob-${alg.toLowerCase()}`, basePath);
+  const { token: algExpired } = await auth.api.signJWT({
+    body: { payload: { sub: first.id, iat: now - 3600, exp: now - 1800, iss: origin, aud: origin } },
+  });
+  byAlg[alg] = { jwks_url: `${origin}${basePath}/jwks`, alice: first, bob: second, expired: algExpired };
+}
+
 console.log(
   "FIXTURE " +
-    JSON.stringify({ origin, jwks_url: `${origin}/api/auth/jwks`, alice, bob, expired, carol }),
+    JSON.stringify({
+      origin,
+      jwks_url: `${origin}/api/auth/jwks`,
+      alice,
+      bob,
+      expired,
+      carol,
+      algorithms: byAlg,
+    }),
 );
 
 // Serve until the test closes stdin (or dies).
