@@ -33,8 +33,26 @@ struct Fixture {
     bob: User,
     expired: String,
     carol: User,
-    /// ES256, RS256 and PS256 instances of the stock plugin.
+    /// ES256, ES512, RS256 and PS256 instances of the stock plugin.
     algorithms: std::collections::BTreeMap<String, AlgorithmFixture>,
+    /// A token signed before a key rotation and one signed after it.
+    rotation: Rotation,
+    session_cache: SessionCache,
+}
+
+/// The session cookie cache signed with the JWKS keys, beside an access token of its instance.
+#[derive(Deserialize, Clone)]
+struct SessionCache {
+    jwks_url: String,
+    user: User,
+    session_data: String,
+}
+
+#[derive(Deserialize, Clone)]
+struct Rotation {
+    jwks_url: String,
+    before: User,
+    after: User,
 }
 
 /// Tokens of a Better Auth instance whose jwt plugin signs with another algorithm.
@@ -125,11 +143,11 @@ fn with_header(token: &str, header: &str) -> String {
 }
 
 #[tokio::test]
-async fn es256_rs256_and_ps256_tokens_from_better_auth() {
+async fn es256_es512_rs256_and_ps256_tokens_from_better_auth() {
     let f = fixture();
     assert_eq!(
         f.algorithms.keys().map(String::as_str).collect::<Vec<_>>(),
-        ["ES256", "PS256", "RS256"]
+        ["ES256", "ES512", "PS256", "RS256"]
     );
     for (alg, a) in &f.algorithms {
         // JWKS mode only, with the instance's own JWKS (its basePath is /<alg>/api/auth).
@@ -187,7 +205,9 @@ async fn es256_rs256_and_ps256_tokens_from_better_auth() {
             .as_str()
             .expect("kid")
             .to_owned();
-        for other_alg in ["ES256", "RS256", "PS256", "EdDSA", "ES384", "RS512"] {
+        for other_alg in [
+            "ES256", "ES512", "RS256", "PS256", "EdDSA", "ES384", "RS512",
+        ] {
             if other_alg == alg {
                 continue;
             }
@@ -204,6 +224,76 @@ async fn es256_rs256_and_ps256_tokens_from_better_auth() {
             );
         }
     }
+}
+
+#[tokio::test]
+async fn tokens_of_a_rotated_key_in_its_grace_period_and_of_its_successor() {
+    let f = fixture();
+    let r = &f.rotation;
+    let kid = |token: &str| {
+        let segment = token.split('.').next().expect("header");
+        serde_json::from_slice::<serde_json::Value>(
+            &URL_SAFE_NO_PAD.decode(segment).expect("base64url"),
+        )
+        .expect("JSON")["kid"]
+            .clone()
+    };
+    assert_ne!(kid(&r.before.token), kid(&r.after.token), "two keys");
+    let service = Service::start(
+        &[],
+        &[
+            (BETTER_AUTH_URL_VAR, &f.origin),
+            (JWKS_URL_VAR, &r.jwks_url),
+        ],
+    );
+    for user in [&r.before, &r.after] {
+        assert_eq!(tasks(service.addr, &user.id, &user.token).await.status, 200);
+    }
+    assert_eq!(
+        tasks(service.addr, &r.before.id, &r.after.token)
+            .await
+            .status,
+        403
+    );
+}
+
+#[tokio::test]
+async fn a_session_cookie_cache_jwt_is_not_a_bearer_token() {
+    let f = fixture();
+    let c = &f.session_cache;
+    let header = |token: &str| {
+        let segment = token.split('.').next().expect("header");
+        serde_json::from_slice::<serde_json::Value>(
+            &URL_SAFE_NO_PAD.decode(segment).expect("base64url"),
+        )
+        .expect("JSON")
+    };
+    // The same key signs both: only the type tells them apart.
+    assert_eq!(header(&c.session_data)["kid"], header(&c.user.token)["kid"]);
+    assert_eq!(
+        header(&c.session_data)["typ"],
+        "better-auth.session-cache+jwt"
+    );
+    let service = Service::start(
+        &[],
+        &[
+            (BETTER_AUTH_URL_VAR, &f.origin),
+            (JWKS_URL_VAR, &c.jwks_url),
+        ],
+    );
+    assert_eq!(
+        tasks(service.addr, &c.user.id, &c.user.token).await.status,
+        200
+    );
+    // Pasted into a bearer header, the cookie's JWT is refused by the type rule, before its
+    // signature or audience is looked at.
+    let response = tasks(service.addr, &c.user.id, &c.session_data).await;
+    assert_eq!(response.status, 401);
+    assert!(
+        invalid_description(&response).contains("the token's type is not accepted"),
+        "{:?}",
+        response.headers
+    );
 }
 
 #[tokio::test]

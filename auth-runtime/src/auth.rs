@@ -21,7 +21,7 @@ use crate::verified::VerifiedToken;
 /// Two key sources, each pinned to its own algorithms and with its own claim policy:
 /// - **HS256** with a shared secret (`BETTER_AUTH_SECRET`); the user id is in `uid` by default.
 /// - **JWKS**: the public keys of Better Auth's `jwt` plugin (EdDSA by default; ES256, ES384,
-///   RS256/384/512 and PS256/384/512 too); the user id is in `sub` by default, and `iss`/`aud`
+///   ES512, RS256/384/512 and PS256/384/512 too); the user id is in `sub` by default, and `iss`/`aud`
 ///   must be the origin of `BETTER_AUTH_URL`.
 ///
 /// The token's `alg` selects the source: an HS256 token is only ever checked with the secret,

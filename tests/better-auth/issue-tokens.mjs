@@ -6,9 +6,13 @@
 //   alice, bob                stock jwt plugin (EdDSA, JWKS, user id in `sub`): {id, token}
 //   expired                   alice, signed by the stock plugin with `exp` in the past
 //   carol                     the HS256 sign hook with BETTER_AUTH_SECRET and a `uid` claim
-//   algorithms                for ES256, RS256 and PS256: the stock plugin with
+//   algorithms                for ES256, ES512, RS256 and PS256: the stock plugin with
 //                             jwks.keyPairConfig.alg set, mounted at /<alg>/api/auth:
 //                             {jwks_url, alice, bob, expired}
+//   rotation                  a key rotated after 1 s: {jwks_url, before, after}, one user's
+//                             token signed by each key; both keys stay in the JWKS
+//   session_cache             jwt({ sessionCookieCache: true }): {jwks_url, user, session_data},
+//                             the user's access token and the JWT of its session_data cookie
 // GET /fixture/jwks-fetches?client=X answers how many times the JWKS was fetched with
 // ?client=X in its URL (so that concurrent tests count only their own fetches).
 
@@ -48,7 +52,7 @@ const stock = betterAuth({
   plugins: [jwt()],
   logger: { disabled: true },
 });
-const algorithms = ["ES256", "RS256", "PS256"];
+const algorithms = ["ES256", "ES512", "RS256", "PS256"];
 // The same plugin with another key algorithm, one instance per algorithm under its own basePath.
 const byAlgorithm = Object.fromEntries(
   algorithms.map((alg) => [
@@ -64,9 +68,34 @@ const byAlgorithm = Object.fromEntries(
     }),
   ]),
 );
+// Key rotation: a key lives 1 s (rotationInterval), then the next token mints a new one; the
+// old one stays published for the grace period (30 days by default).
+const rotating = betterAuth({
+  baseURL: origin,
+  basePath: "/rotating/api/auth",
+  secret,
+  database: memory(),
+  emailAndPassword: { enabled: true },
+  plugins: [jwt({ jwks: { rotationInterval: 1 } })],
+  logger: { disabled: true },
+});
+// The session cookie cache signed with the JWKS keys (jwt({ sessionCookieCache: true })): its
+// better-auth.session_data cookie is a JWT with the same kid as the access tokens.
+const cookieCache = betterAuth({
+  baseURL: origin,
+  basePath: "/cookiecache/api/auth",
+  secret,
+  database: memory(),
+  emailAndPassword: { enabled: true },
+  session: { cookieCache: { enabled: true, strategy: "jwt", maxAge: 300 } },
+  plugins: [jwt({ sessionCookieCache: true })],
+  logger: { disabled: true },
+});
 setHandler((request) => {
-  const prefix = new URL(request.url).pathname.split("/")[1].toUpperCase();
-  return (byAlgorithm[prefix] ?? stock).handler(request);
+  const prefix = new URL(request.url).pathname.split("/")[1];
+  if (prefix === "rotating") return rotating.handler(request);
+  if (prefix === "cookiecache") return cookieCache.handler(request);
+  return (byAlgorithm[prefix.toUpperCase()] ?? stock).handler(request);
 });
 
 // The HS256 sign hook, with the user id in `uid`. The plugin refuses a custom `sign` unless
@@ -91,15 +120,17 @@ const hs256 = betterAuth({
   ],
 });
 
-async function signUp(auth, name, basePath = "/api/auth") {
+async function signUp(auth, name, basePath = "/api/auth", cookies = {}) {
   const { headers, response } = await auth.api.signUpEmail({
     body: { email: `${name}@example.com`, password: "correct-horse-battery-staple", name },
     returnHeaders: true,
   });
-  const cookie = headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
+  const pairs = headers.getSetCookie().map((c) => c.split(";")[0]);
+  for (const pair of pairs) {
+    const at = pair.indexOf("=");
+    cookies[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  const cookie = pairs.join("; ");
   const tokenResponse = await auth.handler(new Request(`${origin}${basePath}/token`, { headers: { cookie } }));
   if (!tokenResponse.ok) throw new Error(`/api/auth/token answered ${tokenResponse.status}`);
   const { token } = await tokenResponse.json();
@@ -126,6 +157,25 @@ for (const alg of algorithms) {
   byAlg[alg] = { jwks_url: `${origin}${basePath}/jwks`, alice: first, bob: second, expired: algExpired };
 }
 
+const beforeRotation = await signUp(rotating, "dave", "/rotating/api/auth");
+// Waiting for the key to expire is what rotation is: a wall-clock lifetime.
+await new Promise((resolve) => setTimeout(resolve, 1100));
+const afterRotation = await signUp(rotating, "erin", "/rotating/api/auth");
+const cookies = {};
+const frank = await signUp(cookieCache, "frank", "/cookiecache/api/auth", cookies);
+const sessionData = cookies["better-auth.session_data"];
+if (!sessionData) throw new Error("no better-auth.session_data cookie");
+const sessionCache = {
+  jwks_url: `${origin}/cookiecache/api/auth/jwks`,
+  user: frank,
+  session_data: decodeURIComponent(sessionData),
+};
+const rotation = {
+  jwks_url: `${origin}/rotating/api/auth/jwks`,
+  before: beforeRotation,
+  after: afterRotation,
+};
+
 console.log(
   "FIXTURE " +
     JSON.stringify({
@@ -136,6 +186,8 @@ console.log(
       expired,
       carol,
       algorithms: byAlg,
+      rotation,
+      session_cache: sessionCache,
     }),
 );
 

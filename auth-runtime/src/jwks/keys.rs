@@ -8,6 +8,7 @@
 //! | `OKP` | `Ed25519` | `EdDSA` (or none) | ed25519-dalek `verify_strict` |
 //! | `EC` | `P-256` | `ES256` (or none) | p256 ECDSA |
 //! | `EC` | `P-384` | `ES384` (or none) | p384 ECDSA |
+//! | `EC` | `P-521` | `ES512` (or none) | p521 ECDSA |
 //! | `RSA` (≥ 2048 bits) | | `RS256/384/512`, `PS256/384/512` (required) | rsa PKCS#1 v1.5 / PSS |
 
 use std::collections::HashMap;
@@ -40,6 +41,7 @@ enum Verifier {
     Ed25519(ed25519_dalek::VerifyingKey),
     Es256(p256::ecdsa::VerifyingKey),
     Es384(p384::ecdsa::VerifyingKey),
+    Es512(p521::ecdsa::VerifyingKey),
     Rs256(rsa::pkcs1v15::VerifyingKey<Sha256>),
     Rs384(rsa::pkcs1v15::VerifyingKey<Sha384>),
     Rs512(rsa::pkcs1v15::VerifyingKey<Sha512>),
@@ -58,6 +60,8 @@ impl PublicKey {
             Verifier::Es256(key) => p256::ecdsa::Signature::from_slice(signature)
                 .is_ok_and(|signature| key.verify(message, &signature).is_ok()),
             Verifier::Es384(key) => p384::ecdsa::Signature::from_slice(signature)
+                .is_ok_and(|signature| key.verify(message, &signature).is_ok()),
+            Verifier::Es512(key) => p521::ecdsa::Signature::from_slice(signature)
                 .is_ok_and(|signature| key.verify(message, &signature).is_ok()),
             Verifier::Rs256(key) => verify_pkcs1v15(key, message, signature),
             Verifier::Rs384(key) => verify_pkcs1v15(key, message, signature),
@@ -200,6 +204,16 @@ fn load_key(entry: serde_json::Value) -> Result<(String, PublicKey), &'static st
                 .map_err(|_| "invalid key material")?;
             (Alg::Es384, Verifier::Es384(key))
         }
+        ("EC", Some("P-521"), None | Some(Alg::Es512)) => {
+            let point = p521::EncodedPoint::from_affine_coordinates(
+                coordinate(jwk.x.as_ref(), 66)?.as_slice().into(),
+                coordinate(jwk.y.as_ref(), 66)?.as_slice().into(),
+                false,
+            );
+            let key = p521::ecdsa::VerifyingKey::from_encoded_point(&point)
+                .map_err(|_| "invalid key material")?;
+            (Alg::Es512, Verifier::Es512(key))
+        }
         // RSA keys serve both PKCS#1 v1.5 and PSS: the JWKS must say which.
         ("RSA", _, None) => return Err("RSA key without alg"),
         ("RSA", _, Some(alg)) => {
@@ -319,6 +333,24 @@ mod tests {
             "x": b64(point.x().expect("x")), "y": b64(&y),
         }]});
         assert!(parse_jwks(off_curve.to_string().as_bytes(), &HashMap::new()).is_err());
+    }
+
+    #[test]
+    fn p521_keys_verify_es512_signatures() {
+        use p521::ecdsa::signature::RandomizedSigner as _;
+        let signing = p521::ecdsa::SigningKey::random(&mut rand_core::OsRng);
+        let point = p521::ecdsa::VerifyingKey::from(&signing).to_encoded_point(false);
+        let key = only_key(serde_json::json!({
+            "kty": "EC", "crv": "P-521", "kid": "e", "alg": "ES512",
+            "x": b64(point.x().expect("x")), "y": b64(point.y().expect("y")),
+        }));
+        assert_eq!(key.alg, Alg::Es512);
+        let signature: p521::ecdsa::Signature =
+            signing.sign_with_rng(&mut rand_core::OsRng, b"message");
+        assert_eq!(signature.to_bytes().len(), 132, "r || s, 66 bytes each");
+        assert!(key.verify(b"message", &signature.to_bytes()));
+        assert!(!key.verify(b"messagE", &signature.to_bytes()));
+        assert!(!key.verify(b"message", &[0; 132]));
     }
 
     #[test]
