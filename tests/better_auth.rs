@@ -136,6 +136,12 @@ fn invalid_description(response: &Response) -> &str {
     response.header("www-authenticate").unwrap_or_default()
 }
 
+/// The decoded JOSE header of a token.
+fn header_of(token: &str) -> serde_json::Value {
+    let segment = token.split('.').next().expect("header");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(segment).expect("base64url")).expect("JSON")
+}
+
 /// The token with its header replaced (the signature no longer matches, or names another key).
 fn with_header(token: &str, header: &str) -> String {
     let (_, rest) = token.split_once('.').expect("jws");
@@ -194,14 +200,7 @@ async fn es256_es512_rs256_and_ps256_tokens_from_better_auth() {
         );
 
         // The header names another algorithm than the key's: refused before any signature.
-        let header = |token: &str| {
-            let segment = token.split('.').next().expect("header");
-            serde_json::from_slice::<serde_json::Value>(
-                &URL_SAFE_NO_PAD.decode(segment).expect("base64url"),
-            )
-            .expect("JSON")
-        };
-        let kid = header(&a.alice.token)["kid"]
+        let kid = header_of(&a.alice.token)["kid"]
             .as_str()
             .expect("kid")
             .to_owned();
@@ -230,15 +229,11 @@ async fn es256_es512_rs256_and_ps256_tokens_from_better_auth() {
 async fn tokens_of_a_rotated_key_in_its_grace_period_and_of_its_successor() {
     let f = fixture();
     let r = &f.rotation;
-    let kid = |token: &str| {
-        let segment = token.split('.').next().expect("header");
-        serde_json::from_slice::<serde_json::Value>(
-            &URL_SAFE_NO_PAD.decode(segment).expect("base64url"),
-        )
-        .expect("JSON")["kid"]
-            .clone()
-    };
-    assert_ne!(kid(&r.before.token), kid(&r.after.token), "two keys");
+    assert_ne!(
+        header_of(&r.before.token)["kid"],
+        header_of(&r.after.token)["kid"],
+        "two keys"
+    );
     let service = Service::start(
         &[],
         &[
@@ -261,17 +256,13 @@ async fn tokens_of_a_rotated_key_in_its_grace_period_and_of_its_successor() {
 async fn a_session_cookie_cache_jwt_is_not_a_bearer_token() {
     let f = fixture();
     let c = &f.session_cache;
-    let header = |token: &str| {
-        let segment = token.split('.').next().expect("header");
-        serde_json::from_slice::<serde_json::Value>(
-            &URL_SAFE_NO_PAD.decode(segment).expect("base64url"),
-        )
-        .expect("JSON")
-    };
     // The same key signs both: only the type tells them apart.
-    assert_eq!(header(&c.session_data)["kid"], header(&c.user.token)["kid"]);
     assert_eq!(
-        header(&c.session_data)["typ"],
+        header_of(&c.session_data)["kid"],
+        header_of(&c.user.token)["kid"]
+    );
+    assert_eq!(
+        header_of(&c.session_data)["typ"],
         "better-auth.session-cache+jwt"
     );
     let service = Service::start(

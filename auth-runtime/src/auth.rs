@@ -140,30 +140,20 @@ impl Auth {
     /// Whether a cached token is still accepted: its time claims against `now`, and for a JWKS
     /// token, its key still published under its `kid`.
     async fn still_valid(&self, entry: &Entry, now: u64) -> bool {
+        let leeway = match (&entry.verified_by, &self.inner.hs256, &self.inner.jwks) {
+            (VerifiedBy::Hs256, Some(hs), _) => hs.policy.leeway,
+            (VerifiedBy::Jwks { .. }, _, Some(jwks)) => jwks.policy.leeway,
+            _ => return false,
+        };
         let token = &entry.token;
-        match &entry.verified_by {
-            VerifiedBy::Hs256 => self.inner.hs256.as_ref().is_some_and(|hs| {
-                check_time(
-                    token.expires_at(),
-                    token.not_before(),
-                    hs.policy.leeway,
-                    now,
-                )
-                .is_ok()
-            }),
-            VerifiedBy::Jwks { kid, key } => match &self.inner.jwks {
-                Some(jwks) => {
-                    check_time(
-                        token.expires_at(),
-                        token.not_before(),
-                        jwks.policy.leeway,
-                        now,
-                    )
-                    .is_ok()
-                        && Box::pin(jwks.still_publishes(kid, key)).await
-                }
-                None => false,
-            },
+        if check_time(token.expires_at(), token.not_before(), leeway, now).is_err() {
+            return false;
+        }
+        match (&entry.verified_by, &self.inner.jwks) {
+            (VerifiedBy::Jwks { kid, key }, Some(jwks)) => {
+                Box::pin(jwks.still_publishes(kid, key)).await
+            }
+            _ => true,
         }
     }
 

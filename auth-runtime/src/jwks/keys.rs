@@ -20,7 +20,6 @@ use serde::Deserialize;
 use sha2::{Sha256, Sha384, Sha512};
 
 use crate::alg::Alg;
-use crate::error::TokenError;
 
 /// The smallest RSA modulus accepted (RFC 7518 §3.3: 2048 bits or larger).
 const MIN_RSA_BITS: usize = 2048;
@@ -93,11 +92,12 @@ where
         .is_ok_and(|signature| key.verify(message, &signature).is_ok())
 }
 
-pub(crate) fn decode_b64url(value: &str) -> Result<Vec<u8>, TokenError> {
+/// A base64url JWK member (no padding), or `None`.
+fn decode_b64url(value: &str) -> Option<Vec<u8>> {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(value)
-        .map_err(|_| TokenError::BadSignature)
+        .ok()
 }
 
 #[derive(Deserialize)]
@@ -159,7 +159,7 @@ pub(crate) fn parse_jwks(
 /// A base64url member of the expected size in bytes.
 fn coordinate(value: Option<&String>, len: usize) -> Result<Vec<u8>, &'static str> {
     value
-        .and_then(|value| decode_b64url(value).ok())
+        .and_then(|value| decode_b64url(value))
         .filter(|bytes| bytes.len() == len)
         .ok_or("key of the wrong size for its curve")
 }
@@ -219,7 +219,7 @@ fn load_key(entry: serde_json::Value) -> Result<(String, PublicKey), &'static st
         ("RSA", _, Some(alg)) => {
             let number = |value: Option<&String>| {
                 value
-                    .and_then(|value| decode_b64url(value).ok())
+                    .and_then(|value| decode_b64url(value))
                     .map(|bytes| BigUint::from_bytes_be(&bytes))
                     .ok_or("malformed key")
             };
