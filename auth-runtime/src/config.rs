@@ -265,25 +265,101 @@ mod tests {
             ),
             (Auth::builder().jwks(Jwks::url("ftp://x")), "Jwks::url"),
             (
-                Auth::builder().jwks(Jwks::better_auth("http://a").jwks_url("nope")),
+                Auth::builder().jwks(Jwks::better_auth("https://a").jwks_url("nope")),
                 "Jwks::jwks_url",
             ),
             (
-                Auth::builder().jwks(Jwks::url("http://a/jwks").issuer("")),
+                Auth::builder().jwks(Jwks::url("https://a/jwks").issuer("")),
                 "Jwks::issuer",
             ),
             (
-                Auth::builder().jwks(Jwks::better_auth("http://a").user_id_claim("aud")),
+                Auth::builder().jwks(Jwks::better_auth("https://a").user_id_claim("aud")),
                 "Jwks::user_id_claim",
             ),
             (
                 Auth::builder()
-                    .jwks(Jwks::better_auth("http://a").min_refetch_interval(Duration::ZERO)),
+                    .jwks(Jwks::better_auth("https://a").min_refetch_interval(Duration::ZERO)),
                 "Jwks::min_refetch_interval",
             ),
         ] {
             assert_eq!(invalid_setting(builder), Some(method));
         }
+    }
+
+    #[test]
+    fn plain_http_is_for_loopback_unless_allowed() {
+        for url in [
+            "http://localhost:3000",
+            "http://127.0.0.1:3000",
+            "http://[::1]:3000",
+        ] {
+            assert!(
+                Auth::builder().jwks(Jwks::better_auth(url)).build().is_ok(),
+                "{url}"
+            );
+        }
+        for url in [
+            "http://auth.internal:3000",
+            "http://10.0.0.7",
+            "http://localhost.evil.com",
+        ] {
+            let error = Auth::builder()
+                .jwks(Jwks::better_auth(url))
+                .build()
+                .expect_err(url);
+            assert!(
+                matches!(
+                    error,
+                    ConfigError::Invalid {
+                        var: "Jwks::better_auth",
+                        ..
+                    }
+                ),
+                "{url}: {error}"
+            );
+            assert!(error.to_string().contains("allow it explicitly"), "{error}");
+            assert!(
+                Auth::builder()
+                    .jwks(Jwks::better_auth(url).allow_http())
+                    .build()
+                    .is_ok(),
+                "{url} allowed"
+            );
+        }
+    }
+
+    #[test]
+    fn a_ca_file_is_read_and_checked_at_start_up() {
+        let dir = std::env::temp_dir().join(format!("auth-runtime-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let empty = dir.join("empty.pem");
+        std::fs::write(&empty, "no certificate here\n").expect("write");
+        let garbage = dir.join("garbage.pem");
+        std::fs::write(
+            &garbage,
+            "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
+        )
+        .expect("write");
+        for (path, reason) in [
+            (dir.join("missing.pem"), "the file cannot be read"),
+            (empty, "the file holds no PEM certificate"),
+            (garbage, "the file holds malformed PEM"),
+        ] {
+            let error = Auth::builder()
+                .jwks(Jwks::url("https://auth.example.com/jwks").ca_file(&path))
+                .build()
+                .expect_err("a bad CA file");
+            assert_eq!(
+                error,
+                ConfigError::Invalid {
+                    var: "Jwks::ca_file",
+                    reason
+                },
+                "{}",
+                path.display()
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

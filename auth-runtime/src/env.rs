@@ -30,6 +30,10 @@ pub const JWKS_ISSUER_VAR: &str = "AUTH_JWKS_ISSUER";
 pub const JWKS_AUDIENCE_VAR: &str = "AUTH_JWKS_AUDIENCE";
 /// Optional: the claim that carries the user id in JWKS tokens (default `sub`).
 pub const JWKS_USER_ID_CLAIM_VAR: &str = "AUTH_JWKS_USER_ID_CLAIM";
+/// Optional: a PEM bundle of certificate authorities to trust for the JWKS's https (a private CA).
+pub const JWKS_CA_FILE_VAR: &str = "AUTH_JWKS_CA_FILE";
+/// Optional: `1` or `true` allows a plain `http://` JWKS URL on a host other than loopback.
+pub const JWKS_ALLOW_HTTP_VAR: &str = "AUTH_JWKS_ALLOW_HTTP";
 /// Optional: how many verified tokens to cache (default 10000; 0 turns the cache off).
 pub const TOKEN_CACHE_CAPACITY_VAR: &str = "AUTH_TOKEN_CACHE_CAPACITY";
 /// Optional: the least time between two JWKS fetches, in seconds (default 30).
@@ -130,6 +134,19 @@ pub(crate) fn builder(
         }
         if let Some(interval) = seconds(JWKS_MIN_REFETCH_VAR)? {
             jwks = jwks.min_refetch_interval_from(interval);
+        }
+        if let Some(file) = text(JWKS_CA_FILE_VAR)? {
+            jwks = jwks.ca_file_from(Setting::new(file.value.into(), JWKS_CA_FILE_VAR));
+        }
+        match text(JWKS_ALLOW_HTTP_VAR)?.as_ref().map(|s| s.value.trim()) {
+            None | Some("0" | "false") => {}
+            Some("1" | "true") => jwks = jwks.allow_http(),
+            Some(_) => {
+                return Err(ConfigError::Invalid {
+                    var: JWKS_ALLOW_HTTP_VAR,
+                    reason: "expected 1 or true (or 0 or false)",
+                });
+            }
         }
         builder.jwks = Some(jwks);
     }
@@ -314,5 +331,39 @@ mod tests {
             );
         }
         assert!(from(&[(SECRET_VAR, GOOD), (TOKEN_CACHE_CAPACITY_VAR, " 500 ")]).is_ok());
+    }
+
+    #[test]
+    fn plain_http_and_ca_file_settings_name_their_variables() {
+        let internal = "http://auth.internal:3000";
+        assert!(matches!(
+            from(&[(BETTER_AUTH_URL_VAR, internal)]),
+            Err(ConfigError::Invalid {
+                var: BETTER_AUTH_URL_VAR,
+                ..
+            })
+        ));
+        assert!(from(&[(BETTER_AUTH_URL_VAR, internal), (JWKS_ALLOW_HTTP_VAR, "1")]).is_ok());
+        assert!(matches!(
+            from(&[
+                (BETTER_AUTH_URL_VAR, internal),
+                (JWKS_ALLOW_HTTP_VAR, "yes")
+            ]),
+            Err(ConfigError::Invalid {
+                var: JWKS_ALLOW_HTTP_VAR,
+                ..
+            })
+        ));
+        assert_eq!(
+            from(&[
+                (BETTER_AUTH_URL_VAR, "https://auth.example.com"),
+                (JWKS_CA_FILE_VAR, "/nonexistent/ca.pem"),
+            ])
+            .err(),
+            Some(ConfigError::Invalid {
+                var: JWKS_CA_FILE_VAR,
+                reason: "the file cannot be read"
+            })
+        );
     }
 }

@@ -3,8 +3,11 @@
 //! unknown `kid`. The keys themselves are in [`keys`].
 
 mod keys;
+#[cfg(feature = "https")]
+mod tls;
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -58,6 +61,8 @@ pub struct Jwks {
     audience: Option<Setting<String>>,
     user_id_claim: Option<Setting<String>>,
     min_refetch: Option<Setting<Duration>>,
+    ca_file: Option<Setting<PathBuf>>,
+    allow_http: bool,
 }
 
 /// Where the keys are, and whether `iss`/`aud` default to a Better Auth origin.
@@ -101,6 +106,8 @@ impl Jwks {
             audience: None,
             user_id_claim: None,
             min_refetch: None,
+            ca_file: None,
+            allow_http: false,
         }
     }
 
@@ -158,6 +165,25 @@ impl Jwks {
         self
     }
 
+    /// A PEM bundle of certificate authorities to trust for the JWKS's https, besides Mozilla's
+    /// roots and the system's store: for a Better Auth server behind a private CA. Read and
+    /// checked by [`build`](crate::AuthBuilder::build).
+    pub fn ca_file(self, path: impl Into<PathBuf>) -> Self {
+        self.ca_file_from(Setting::new(path.into(), "Jwks::ca_file"))
+    }
+
+    pub(crate) fn ca_file_from(mut self, path: Setting<PathBuf>) -> Self {
+        self.ca_file = Some(path);
+        self
+    }
+
+    /// Allows a plain `http://` JWKS URL on a host other than the loopback one. Without it such
+    /// a URL is refused at start-up: anyone on the path could publish their own keys.
+    pub fn allow_http(mut self) -> Self {
+        self.allow_http = true;
+        self
+    }
+
     pub(crate) fn build(self, leeway: u64) -> Result<JwksSource, ConfigError> {
         let (url, origin) = match self.location {
             Location::Jwks(url) => (url, None),
@@ -172,7 +198,24 @@ impl Jwks {
                 (jwks_url, Some(Setting::new(origin, url.from)))
             }
         };
-        check_jwks_url(&url.value, url.from)?;
+        check_jwks_url(&url.value, url.from, self.allow_http)?;
+        let extra_roots = match self.ca_file {
+            #[cfg(feature = "https")]
+            Some(file) => {
+                tls::read_pem_bundle(&file.value).map_err(|reason| ConfigError::Invalid {
+                    var: file.from,
+                    reason,
+                })?
+            }
+            #[cfg(not(feature = "https"))]
+            Some(file) => {
+                return Err(ConfigError::Invalid {
+                    var: file.from,
+                    reason: "a CA bundle needs the `https` feature of auth-runtime (on by default)",
+                });
+            }
+            None => Vec::new(),
+        };
         let min_refetch = match self.min_refetch {
             Some(Setting { value, from }) if value < Duration::from_secs(1) => {
                 return Err(ConfigError::Invalid {
@@ -189,7 +232,7 @@ impl Jwks {
             leeway,
             user_id_claim: user_id_claim(self.user_id_claim, "sub")?,
         };
-        JwksSource::new(url.value, policy, min_refetch).map_err(|error| {
+        JwksSource::new(url.value, policy, min_refetch, &extra_roots).map_err(|error| {
             tracing::error!(%error, "cannot set up the JWKS client");
             ConfigError::Invalid {
                 var: url.from,
@@ -199,9 +242,17 @@ impl Jwks {
     }
 }
 
-fn check_jwks_url(url: &str, var: &'static str) -> Result<(), ConfigError> {
+fn check_jwks_url(url: &str, var: &'static str, allow_http: bool) -> Result<(), ConfigError> {
     let invalid = |reason| ConfigError::Invalid { var, reason };
-    origin(url).map_err(invalid)?;
+    let origin = origin(url).map_err(invalid)?;
+    if let Some(host) = origin.strip_prefix("http://")
+        && !allow_http
+        && !is_loopback(host)
+    {
+        return Err(invalid(
+            "plain http to a host other than loopback lets anyone on the path publish keys: use https, or allow it explicitly (AUTH_JWKS_ALLOW_HTTP=1, Jwks::allow_http)",
+        ));
+    }
     if cfg!(not(feature = "https"))
         && url
             .get(..8)
@@ -212,6 +263,18 @@ fn check_jwks_url(url: &str, var: &'static str) -> Result<(), ConfigError> {
         ));
     }
     Ok(())
+}
+
+/// `localhost`, `127.x.x.x` or `[::1]`, with or without a port.
+fn is_loopback(authority: &str) -> bool {
+    let host = match authority.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[derive(Clone, Default)]
@@ -230,17 +293,18 @@ type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
 #[cfg(not(feature = "https"))]
 type Connector = HttpConnector;
 
-/// An HTTP connector, with TLS (rustls, ring, Mozilla's roots) when the `https` feature is on.
-/// No redirects are followed: the JWKS URL is the one configured.
-fn connector() -> Result<Connector, String> {
+/// An HTTP connector, with TLS when the `https` feature is on (see [`tls`]). No redirects are
+/// followed: the JWKS URL is the one configured.
+fn connector(
+    #[cfg_attr(not(feature = "https"), allow(unused_variables))] extra_roots: &[Certificate],
+) -> Result<Connector, String> {
     let mut http = HttpConnector::new();
     http.set_connect_timeout(Some(FETCH_TIMEOUT));
     #[cfg(feature = "https")]
     {
         http.enforce_http(false);
         Ok(hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
-            .map_err(|e| e.to_string())?
+            .with_tls_config(tls::client_config(extra_roots)?)
             .https_or_http()
             .enable_http1()
             .wrap_connector(http))
@@ -248,6 +312,11 @@ fn connector() -> Result<Connector, String> {
     #[cfg(not(feature = "https"))]
     Ok(http)
 }
+
+#[cfg(feature = "https")]
+type Certificate = rustls::pki_types::CertificateDer<'static>;
+#[cfg(not(feature = "https"))]
+type Certificate = ();
 
 pub(crate) struct JwksSource {
     url: String,
@@ -264,6 +333,7 @@ impl JwksSource {
         url: String,
         policy: ClaimPolicy,
         min_refetch_interval: Duration,
+        extra_roots: &[Certificate],
     ) -> Result<Self, String> {
         Ok(JwksSource {
             url,
@@ -271,7 +341,7 @@ impl JwksSource {
             min_refetch_interval,
             cache: RwLock::new(Snapshot::default()),
             refetching: tokio::sync::Mutex::new(()),
-            client: Client::builder(TokioExecutor::new()).build(connector()?),
+            client: Client::builder(TokioExecutor::new()).build(connector(extra_roots)?),
         })
     }
 
@@ -430,7 +500,7 @@ impl JwksSource {
                 .client
                 .request(request)
                 .await
-                .map_err(|e| format!("request failed: {e}"))?;
+                .map_err(|e| format!("request failed: {}", error_chain(&e)))?;
             if response.status() != axum::http::StatusCode::OK {
                 return Err(format!("status {}", response.status()));
             }
@@ -444,6 +514,19 @@ impl JwksSource {
         .map_err(|_| "timed out".to_owned())??;
         parse_jwks(&body, previous)
     }
+}
+
+/// An error and its sources, so that a log names the cause (a TLS verification failure sits
+/// three levels below hyper's "client error (Connect)").
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// The rate limit: at most one fetch attempt per `interval`.
