@@ -93,18 +93,10 @@ pub(crate) fn builder(
     let previous = text(PREVIOUS_SECRET_VAR)?;
     if let Some(secret) = text(SECRET_VAR)? {
         let mut hs256 = Hs256::with_secret(bytes(secret));
-        if let Some(previous) = previous {
-            hs256 = hs256.previous(bytes(previous));
-        }
-        if let Some(issuer) = text(ISSUER_VAR)? {
-            hs256 = hs256.issuer_from(issuer);
-        }
-        if let Some(audience) = text(AUDIENCE_VAR)? {
-            hs256 = hs256.audience_from(audience);
-        }
-        if let Some(claim) = text(USER_ID_CLAIM_VAR)? {
-            hs256 = hs256.user_id_claim_from(claim);
-        }
+        hs256.previous.extend(previous.map(bytes));
+        hs256.issuer = text(ISSUER_VAR)?;
+        hs256.audience = text(AUDIENCE_VAR)?;
+        hs256.user_id_claim = text(USER_ID_CLAIM_VAR)?;
         builder.hs256 = Some(hs256);
     } else if previous.is_some() {
         // A previous secret without a current one is a half-done rotation.
@@ -123,21 +115,12 @@ pub(crate) fn builder(
         (None, None) => None,
     };
     if let Some(mut jwks) = jwks {
-        if let Some(issuer) = text(JWKS_ISSUER_VAR)? {
-            jwks = jwks.issuer_from(issuer);
-        }
-        if let Some(audience) = text(JWKS_AUDIENCE_VAR)? {
-            jwks = jwks.audience_from(audience);
-        }
-        if let Some(claim) = text(JWKS_USER_ID_CLAIM_VAR)? {
-            jwks = jwks.user_id_claim_from(claim);
-        }
-        if let Some(interval) = seconds(JWKS_MIN_REFETCH_VAR)? {
-            jwks = jwks.min_refetch_interval_from(interval);
-        }
-        if let Some(file) = text(JWKS_CA_FILE_VAR)? {
-            jwks = jwks.ca_file_from(Setting::new(file.value.into(), JWKS_CA_FILE_VAR));
-        }
+        jwks.issuer = text(JWKS_ISSUER_VAR)?;
+        jwks.audience = text(JWKS_AUDIENCE_VAR)?;
+        jwks.user_id_claim = text(JWKS_USER_ID_CLAIM_VAR)?;
+        jwks.min_refetch = seconds(JWKS_MIN_REFETCH_VAR)?;
+        jwks.ca_file =
+            text(JWKS_CA_FILE_VAR)?.map(|file| Setting::new(file.value.into(), JWKS_CA_FILE_VAR));
         match text(JWKS_ALLOW_HTTP_VAR)?.as_ref().map(|s| s.value.trim()) {
             None | Some("0" | "false") => {}
             Some("1" | "true") => jwks = jwks.allow_http(),

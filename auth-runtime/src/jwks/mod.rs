@@ -57,11 +57,11 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Clone, Debug)]
 pub struct Jwks {
     location: Location,
-    issuer: Option<Setting<String>>,
-    audience: Option<Setting<String>>,
-    user_id_claim: Option<Setting<String>>,
-    min_refetch: Option<Setting<Duration>>,
-    ca_file: Option<Setting<PathBuf>>,
+    pub(crate) issuer: Option<Setting<String>>,
+    pub(crate) audience: Option<Setting<String>>,
+    pub(crate) user_id_claim: Option<Setting<String>>,
+    pub(crate) min_refetch: Option<Setting<Duration>>,
+    pub(crate) ca_file: Option<Setting<PathBuf>>,
     allow_http: bool,
 }
 
@@ -126,54 +126,34 @@ impl Jwks {
     }
 
     /// The required `iss` (default: the origin of the Better Auth URL).
-    pub fn issuer(self, issuer: impl Into<String>) -> Self {
-        self.issuer_from(Setting::new(issuer.into(), "Jwks::issuer"))
-    }
-
-    pub(crate) fn issuer_from(mut self, issuer: Setting<String>) -> Self {
-        self.issuer = Some(issuer);
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(Setting::new(issuer.into(), "Jwks::issuer"));
         self
     }
 
     /// A value `aud` must contain (default: the origin of the Better Auth URL).
-    pub fn audience(self, audience: impl Into<String>) -> Self {
-        self.audience_from(Setting::new(audience.into(), "Jwks::audience"))
-    }
-
-    pub(crate) fn audience_from(mut self, audience: Setting<String>) -> Self {
-        self.audience = Some(audience);
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(Setting::new(audience.into(), "Jwks::audience"));
         self
     }
 
     /// The claim that carries the user id (default `sub`, where Better Auth puts it).
-    pub fn user_id_claim(self, claim: impl Into<String>) -> Self {
-        self.user_id_claim_from(Setting::new(claim.into(), "Jwks::user_id_claim"))
-    }
-
-    pub(crate) fn user_id_claim_from(mut self, claim: Setting<String>) -> Self {
-        self.user_id_claim = Some(claim);
+    pub fn user_id_claim(mut self, claim: impl Into<String>) -> Self {
+        self.user_id_claim = Some(Setting::new(claim.into(), "Jwks::user_id_claim"));
         self
     }
 
     /// The least time between two JWKS fetches (default 30 s, at least 1 s).
-    pub fn min_refetch_interval(self, interval: Duration) -> Self {
-        self.min_refetch_interval_from(Setting::new(interval, "Jwks::min_refetch_interval"))
-    }
-
-    pub(crate) fn min_refetch_interval_from(mut self, interval: Setting<Duration>) -> Self {
-        self.min_refetch = Some(interval);
+    pub fn min_refetch_interval(mut self, interval: Duration) -> Self {
+        self.min_refetch = Some(Setting::new(interval, "Jwks::min_refetch_interval"));
         self
     }
 
     /// A PEM bundle of certificate authorities to trust for the JWKS's https, besides Mozilla's
     /// roots and the system's store: for a Better Auth server behind a private CA. Read and
     /// checked by [`build`](crate::AuthBuilder::build).
-    pub fn ca_file(self, path: impl Into<PathBuf>) -> Self {
-        self.ca_file_from(Setting::new(path.into(), "Jwks::ca_file"))
-    }
-
-    pub(crate) fn ca_file_from(mut self, path: Setting<PathBuf>) -> Self {
-        self.ca_file = Some(path);
+    pub fn ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_file = Some(Setting::new(path.into(), "Jwks::ca_file"));
         self
     }
 
