@@ -1,12 +1,22 @@
-//! The attribute's arguments: `path_param = "user_id"`.
+//! The attribute's arguments, and the rule they make:
+//!
+//! | arguments | admits |
+//! |---|---|
+//! | `path_param = "user_id"` | the owner: the token's user id is the value the handler reads |
+//! | `path_param = "user_id", or_role = "admin"` | the owner, or a token with the role |
+//! | `path_param = "org_id", claim = "activeOrganizationId"` | a token whose claim holds the value |
+//! | `role = "admin"` | a token with the role, whatever the path |
+//!
+//! `role` and `or_role` also take a list, `["admin", "support"]`: any of them.
 
 use proc_macro2::{Span, TokenStream};
 use syn::parse::Parser;
-use syn::{Expr, ExprLit, Ident, Lit, LitStr};
+use syn::spanned::Spanned;
+use syn::{Expr, ExprArray, ExprLit, Ident, Lit, LitStr};
 
 use crate::errors::Errors;
 
-/// The path parameter compared with the token's user id.
+/// The path parameter the decision reads.
 pub(crate) struct PathParam {
     /// As written, for messages and the generated constants.
     pub(crate) name: String,
@@ -14,75 +24,287 @@ pub(crate) struct PathParam {
     pub(crate) lit: LitStr,
 }
 
-const USAGE: &str = "write #[authorized(path_param = \"user_id\")], naming the path parameter that must equal the token's user id";
+/// One or more roles, as written.
+pub(crate) struct Roles {
+    pub(crate) names: Vec<String>,
+}
 
-pub(crate) fn parse(attr: TokenStream, errors: &mut Errors) -> Option<PathParam> {
-    let mut param: Option<PathParam> = None;
-    let mut seen = false;
+/// What the attribute checks.
+pub(crate) enum Rule {
+    /// The value the handler binds as `path_param` must be the token's user id, or be held by
+    /// `claim`; `or_roles` admit any path.
+    Path {
+        param: PathParam,
+        claim: Option<LitStr>,
+        or_roles: Option<Roles>,
+    },
+    /// Any of the roles admits the token; no path is read.
+    Role(Roles),
+}
+
+const USAGE: &str = "write #[authorized(path_param = \"user_id\")] for the owner of the path, or #[authorized(role = \"admin\")] for a role";
+
+const ARGUMENTS: &str = "#[authorized] takes `path_param`, `or_role`, `claim` or `role`, e.g. #[authorized(path_param = \"user_id\", or_role = \"admin\")] or #[authorized(role = \"admin\")]";
+
+/// An argument as parsed, with the key it was given under (for errors about combinations).
+struct Arg<T> {
+    key: Ident,
+    value: Option<T>,
+}
+
+#[derive(Default)]
+struct Parsed {
+    path_param: Option<Arg<PathParam>>,
+    role: Option<Arg<Roles>>,
+    or_role: Option<Arg<Roles>>,
+    claim: Option<Arg<LitStr>>,
+}
+
+pub(crate) fn parse(attr: TokenStream, errors: &mut Errors) -> Option<Rule> {
+    let mut parsed = Parsed::default();
     let parser = syn::meta::parser(|meta| {
-        if meta.path.is_ident("path_param") {
-            let value: Expr = meta.value()?.parse()?;
-            if seen {
-                errors.push(syn::Error::new_spanned(
-                    &meta.path,
-                    "`path_param` is given twice: keep one",
-                ));
-                return Ok(());
-            }
-            seen = true;
-            match value {
-                Expr::Lit(ExprLit {
-                    lit: Lit::Str(lit), ..
-                }) => {
-                    let name = lit.value();
-                    if syn::parse_str::<Ident>(&name).is_ok() && !name.starts_with("r#") {
-                        param = Some(PathParam { name, lit });
-                    } else {
-                        errors.push(syn::Error::new(
-                            lit.span(),
-                            format!(
-                                "`{name}` is not a Rust identifier: the handler must bind the path parameter by this name, e.g. path_param = \"user_id\" with Path(user_id)"
-                            ),
-                        ));
-                    }
-                }
-                other => errors.push(syn::Error::new_spanned(
-                    other,
-                    "`path_param` takes a string literal: path_param = \"user_id\"",
-                )),
-            }
-            Ok(())
-        } else {
-            let name = meta
-                .path
-                .get_ident()
-                .map_or_else(|| "this".to_owned(), |ident| format!("`{ident}`"));
+        let Some(key) = meta.path.get_ident().cloned() else {
             errors.push(syn::Error::new_spanned(
                 &meta.path,
-                format!("unknown argument {name}: {USAGE}"),
+                format!("unknown argument: {ARGUMENTS}"),
             ));
-            // Skip the value so that the arguments after it are still checked.
-            if meta.input.peek(syn::Token![=]) {
-                let _: Expr = meta.value()?.parse()?;
-            } else if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
-                let _: TokenStream = meta.input.parse()?;
-            }
-            Ok(())
+            return skip_value(&meta);
+        };
+        let name = key.to_string();
+        if !matches!(name.as_str(), "path_param" | "role" | "or_role" | "claim") {
+            errors.push(syn::Error::new_spanned(
+                &key,
+                format!("unknown argument `{name}`: {ARGUMENTS}"),
+            ));
+            return skip_value(&meta);
         }
+        let value: Expr = meta.value()?.parse()?;
+        let repeated = match name.as_str() {
+            "path_param" => parsed.path_param.is_some(),
+            "role" => parsed.role.is_some(),
+            "or_role" => parsed.or_role.is_some(),
+            _ => parsed.claim.is_some(),
+        };
+        if repeated {
+            let hint = if name.ends_with("role") {
+                format!(": for any of several roles write {name} = [\"admin\", \"support\"]")
+            } else {
+                ": keep one".to_owned()
+            };
+            errors.push(syn::Error::new_spanned(
+                &key,
+                format!("`{name}` is given twice{hint}"),
+            ));
+            return Ok(());
+        }
+        match name.as_str() {
+            "path_param" => {
+                let value = path_param(value, errors);
+                parsed.path_param = Some(Arg { key, value });
+            }
+            "role" => {
+                let value = roles(&name, value, errors);
+                parsed.role = Some(Arg { key, value });
+            }
+            "or_role" => {
+                let value = roles(&name, value, errors);
+                parsed.or_role = Some(Arg { key, value });
+            }
+            _ => {
+                let value = claim(value, errors);
+                parsed.claim = Some(Arg { key, value });
+            }
+        }
+        Ok(())
     });
     if let Err(error) = parser.parse2(attr.clone()) {
         errors.push(error);
         return None;
     }
-    if !seen {
+    rule(parsed, &attr, errors)
+}
+
+/// Checks how the arguments combine, and makes the rule.
+fn rule(parsed: Parsed, attr: &TokenStream, errors: &mut Errors) -> Option<Rule> {
+    let Parsed {
+        path_param,
+        role,
+        or_role,
+        claim,
+    } = parsed;
+    let mut ok = true;
+    if path_param.is_none() {
+        if let Some(or_role) = &or_role {
+            ok = false;
+            errors.push(syn::Error::new_spanned(
+                &or_role.key,
+                "`or_role` admits a role besides the owner, and needs `path_param`: write path_param = \"user_id\", or_role = \"admin\"; for the role alone write role = \"admin\"",
+            ));
+        }
+        if let Some(claim) = &claim {
+            ok = false;
+            errors.push(syn::Error::new_spanned(
+                &claim.key,
+                "`claim` compares a path parameter with a claim, and needs `path_param`: write path_param = \"org_id\", claim = \"activeOrganizationId\"",
+            ));
+        }
+    }
+    if let (Some(_), Some(role)) = (&path_param, &role) {
+        ok = false;
+        errors.push(syn::Error::new_spanned(
+            &role.key,
+            "`role` admits a role whatever the path, so it does not combine with `path_param`: write or_role = \"admin\" to admit the owner or the role",
+        ));
+    }
+    if path_param.is_none() && role.is_none() && or_role.is_none() && claim.is_none() {
+        ok = false;
         let span = attr
+            .clone()
             .into_iter()
             .next()
             .map_or_else(Span::call_site, |token| token.span());
         errors.push(syn::Error::new(
             span,
-            format!("missing `path_param`: {USAGE}"),
+            format!("missing `path_param` or `role`: {USAGE}"),
         ));
     }
-    param
+    if !ok {
+        return None;
+    }
+    match (path_param, role) {
+        (Some(param), None) => Some(Rule::Path {
+            param: param.value?,
+            claim: match claim {
+                Some(claim) => Some(claim.value?),
+                None => None,
+            },
+            or_roles: match or_role {
+                Some(roles) => Some(roles.value?),
+                None => None,
+            },
+        }),
+        (None, Some(roles)) => Some(Rule::Role(roles.value?)),
+        _ => None,
+    }
+}
+
+/// Skips an unknown argument's value, so that the arguments after it are still checked.
+fn skip_value(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<()> {
+    if meta.input.peek(syn::Token![=]) {
+        let _: Expr = meta.value()?.parse()?;
+    } else if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+        let _: TokenStream = meta.input.parse()?;
+    }
+    Ok(())
+}
+
+fn string_literal(value: &Expr) -> Option<&LitStr> {
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => Some(lit),
+        _ => None,
+    }
+}
+
+fn path_param(value: Expr, errors: &mut Errors) -> Option<PathParam> {
+    let Some(lit) = string_literal(&value) else {
+        errors.push(syn::Error::new_spanned(
+            value,
+            "`path_param` takes a string literal: path_param = \"user_id\"",
+        ));
+        return None;
+    };
+    let name = lit.value();
+    if syn::parse_str::<Ident>(&name).is_ok() && !name.starts_with("r#") {
+        Some(PathParam {
+            name,
+            lit: lit.clone(),
+        })
+    } else {
+        errors.push(syn::Error::new(
+            lit.span(),
+            format!(
+                "`{name}` is not a Rust identifier: the handler must bind the path parameter by this name, e.g. path_param = \"user_id\" with Path(user_id)"
+            ),
+        ));
+        None
+    }
+}
+
+fn claim(value: Expr, errors: &mut Errors) -> Option<LitStr> {
+    let Some(lit) = string_literal(&value) else {
+        errors.push(syn::Error::new_spanned(
+            value,
+            "`claim` takes a string literal naming a claim of the token: claim = \"activeOrganizationId\"",
+        ));
+        return None;
+    };
+    let name = lit.value();
+    if name.trim().is_empty() || name.trim() != name {
+        errors.push(syn::Error::new(
+            lit.span(),
+            "a claim name is compared exactly and cannot be empty or start or end with whitespace",
+        ));
+        return None;
+    }
+    Some(lit.clone())
+}
+
+/// `"admin"` or `["admin", "support"]`; every role is checked, so that all mistakes show.
+fn roles(key: &str, value: Expr, errors: &mut Errors) -> Option<Roles> {
+    let lits: Vec<&Expr> = match &value {
+        Expr::Array(ExprArray { elems, .. }) if elems.is_empty() => {
+            errors.push(syn::Error::new_spanned(
+                &value,
+                format!("`{key}` needs at least one role: {key} = \"admin\""),
+            ));
+            return None;
+        }
+        Expr::Array(ExprArray { elems, .. }) => elems.iter().collect(),
+        single => vec![single],
+    };
+    let mut names: Vec<String> = Vec::with_capacity(lits.len());
+    let mut ok = true;
+    for expr in lits {
+        let Some(lit) = string_literal(expr) else {
+            ok = false;
+            errors.push(syn::Error::new(
+                expr.span(),
+                format!(
+                    "`{key}` takes a string literal or a list of them: {key} = \"admin\" or {key} = [\"admin\", \"support\"]"
+                ),
+            ));
+            continue;
+        };
+        let role = lit.value();
+        let problem = if role.is_empty() {
+            Some("a role cannot be empty".to_owned())
+        } else if role.contains(',') {
+            Some(format!(
+                "`{role}` contains a comma: a token's comma-separated roles are split before they are compared, so no role contains one; for any of several roles write {key} = [\"{}\"]",
+                role.split(',')
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("\", \"")
+            ))
+        } else if role.trim() != role {
+            Some(format!(
+                "`{role}` starts or ends with whitespace: roles are compared exactly, so write it without"
+            ))
+        } else if names.contains(&role) {
+            Some(format!("`{role}` is listed twice: keep one"))
+        } else {
+            None
+        };
+        match problem {
+            Some(message) => {
+                ok = false;
+                errors.push(syn::Error::new(lit.span(), message));
+            }
+            None => names.push(role),
+        }
+    }
+    ok.then_some(Roles { names })
 }

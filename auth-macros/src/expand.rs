@@ -5,13 +5,13 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ItemFn};
 
-use crate::args::{self, PathParam};
+use crate::args::{self, PathParam, Roles, Rule};
 use crate::errors::Errors;
 use crate::handler::{self, Binding};
 
 pub(crate) fn authorized(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    let param = args::parse(attr, &mut errors);
+    let rule = args::parse(attr, &mut errors);
     let func: ItemFn = match syn::parse2(item.clone()) {
         Ok(func) => func,
         Err(_) => {
@@ -35,12 +35,23 @@ pub(crate) fn authorized(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
 
     handler::check_shape(&func, &mut errors);
-    let binding = param
-        .as_ref()
-        .and_then(|param| handler::find_binding(&func, param, &mut errors));
+    let binding = match &rule {
+        Some(Rule::Path { param, .. }) => handler::find_binding(&func, param, &mut errors),
+        _ => None,
+    };
 
-    match (param, binding) {
-        (Some(param), Some(binding)) if errors.is_empty() => expand(&func, &param, &binding),
+    match (rule, binding) {
+        (
+            Some(Rule::Path {
+                param,
+                claim,
+                or_roles,
+            }),
+            Some(binding),
+        ) if errors.is_empty() => {
+            expand_path(&func, &param, claim.as_ref(), or_roles.as_ref(), &binding)
+        }
+        (Some(Rule::Role(roles)), _) if errors.is_empty() => expand_role(&func, &roles),
         // Keep the handler as written, so that rust-analyzer and the rest of the crate still
         // see it, and add the errors.
         _ => {
@@ -78,9 +89,49 @@ fn route_item(func: &ItemFn, check: TokenStream) -> TokenStream {
     }
 }
 
-fn expand(func: &ItemFn, param: &PathParam, binding: &Binding<'_>) -> TokenStream {
+/// `role = …`: the role check, and no route check (no path is read).
+fn expand_role(func: &ItemFn, roles: &Roles) -> TokenStream {
+    let name = &func.sig.ident;
+    let route = route_item(func, quote!(::core::option::Option::None));
+    let roles = &roles.names;
+    let func = with_extractor(
+        func,
+        quote_spanned!(Span::mixed_site()=> ::auth_runtime::__private::RoleRequired<#name>),
+    );
+    quote! {
+        #route
+
+        impl ::auth_runtime::__private::RoleHandler for #name {
+            const ROLES: &'static [&'static str] = &[#(#roles),*];
+        }
+
+        #func
+    }
+}
+
+/// The handler with `extractor` as its first argument, named so that user code cannot.
+fn with_extractor(func: &ItemFn, extractor: TokenStream) -> ItemFn {
+    let mut func = func.clone();
+    let marker: FnArg = syn::parse_quote_spanned! {Span::mixed_site()=>
+        _: #extractor
+    };
+    func.sig.inputs.insert(0, marker);
+    func
+}
+
+fn expand_path(
+    func: &ItemFn,
+    param: &PathParam,
+    claim: Option<&syn::LitStr>,
+    or_roles: Option<&Roles>,
+    binding: &Binding<'_>,
+) -> TokenStream {
     let name = &func.sig.ident;
     let param_name = &param.name;
+    let compared_with = match claim {
+        Some(claim) => format!("the token's `{}` claim", claim.value()),
+        None => "the token's user id".to_owned(),
+    };
     let position = match binding {
         Binding::Tuple { index, count, .. } => {
             quote!(::core::option::Option::Some((#index, #count)))
@@ -88,7 +139,7 @@ fn expand(func: &ItemFn, param: &PathParam, binding: &Binding<'_>) -> TokenStrea
         _ => quote!(::core::option::Option::None),
     };
     let missing_capture = format!(
-        "route_path!: the route does not capture `{{{param_name}}}`, which #[authorized] on `{name}` compares with the token's user id"
+        "route_path!: the route does not capture `{{{param_name}}}`, which #[authorized] on `{name}` compares with {compared_with}"
     );
     let wrong_position = match binding {
         Binding::Tuple { index, count, .. } => format!(
@@ -99,7 +150,14 @@ fn expand(func: &ItemFn, param: &PathParam, binding: &Binding<'_>) -> TokenStrea
         _ => String::new(),
     };
     let path_ty = binding.path_ty();
-    let owner = owner(param, binding);
+    let value = path_value(param, binding);
+    let claim = claim.map(|claim| {
+        quote! { const CLAIM: ::core::option::Option<&'static str> = ::core::option::Option::Some(#claim); }
+    });
+    let or_roles = or_roles.map(|roles| {
+        let roles = &roles.names;
+        quote! { const OR_ROLES: &'static [&'static str] = &[#(#roles),*]; }
+    });
     // Named, for path types that hold a lifetime themselves (`Cow<'static, str>`).
     let lifetime = syn::Lifetime::new("'path", Span::mixed_site());
 
@@ -115,19 +173,20 @@ fn expand(func: &ItemFn, param: &PathParam, binding: &Binding<'_>) -> TokenStrea
         },
     );
 
-    let mut func = func.clone();
-    let marker: FnArg = syn::parse_quote_spanned! {Span::mixed_site()=>
-        _: ::auth_runtime::__private::Authorized<#name, #path_ty>
-    };
-    func.sig.inputs.insert(0, marker);
+    let func = with_extractor(
+        func,
+        quote_spanned!(Span::mixed_site()=> ::auth_runtime::__private::Authorized<#name, #path_ty>),
+    );
 
     quote! {
         #route
 
         impl ::auth_runtime::__private::AuthorizedHandler<#path_ty> for #name {
-            fn owner<#lifetime>(path: &#lifetime #path_ty) -> &#lifetime str {
+            #claim
+            #or_roles
+            fn path_value<#lifetime>(path: &#lifetime #path_ty) -> &#lifetime str {
                 let path: &#path_ty = path;
-                #owner
+                #value
             }
         }
 
@@ -135,10 +194,10 @@ fn expand(func: &ItemFn, param: &PathParam, binding: &Binding<'_>) -> TokenStrea
     }
 }
 
-/// The value the handler reads as the user id, from the deserialized `Path<T>` named `path`.
+/// The value the handler reads as `path_param`, from the deserialized `Path<T>` named `path`.
 /// Spanned at the user's tokens, so that a type that cannot hold a user id (or a missing field)
 /// is reported there.
-fn owner(param: &PathParam, binding: &Binding<'_>) -> TokenStream {
+fn path_value(param: &PathParam, binding: &Binding<'_>) -> TokenStream {
     let path = |span| Ident::new("path", span);
     match binding {
         Binding::Whole { ty } => {

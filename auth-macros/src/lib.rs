@@ -14,8 +14,9 @@ mod handler;
 #[cfg(test)]
 mod snapshots;
 
-/// Protects an axum handler: the token's user id must equal the named path parameter.
-/// See `auth_runtime::authorized` for the documentation.
+/// Protects an axum handler: the token's user id (or a claim) must hold the named path
+/// parameter, or the token must carry a role. See `auth_runtime::authorized` for the
+/// documentation.
 #[proc_macro_attribute]
 pub fn authorized(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::authorized(attr.into(), item.into()).into()

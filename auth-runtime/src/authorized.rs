@@ -8,21 +8,54 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::error::AuthError;
-use crate::extract::{authenticate, authorize_owner, refuse};
+use crate::extract::{authenticate, authorize_role, refuse};
+use crate::verified::VerifiedToken;
 
-/// What `#[authorized]` records about a handler, on a hidden type named like the handler:
-/// where in `P`, the `T` of its `Path<T>` extractor, it reads the user id.
+/// What `#[authorized(path_param = …)]` records about a handler, on a hidden type named like
+/// the handler: where in `P`, the `T` of its `Path<T>` extractor, it reads the value to check,
+/// and what that value is checked against.
 ///
 /// `P` is a parameter rather than an associated type so that a public handler can read a
 /// private path type: the impl is then as private as the type.
 pub trait AuthorizedHandler<P> {
+    /// `claim = "…"`: the claim that must hold the path value. `None`: the path value must be
+    /// the token's user id.
+    const CLAIM: Option<&'static str> = None;
+    /// `or_role = …`: roles that admit a token whatever the path value.
+    const OR_ROLES: &'static [&'static str] = &[];
+
     /// The value the handler binds as `path_param`, read from the deserialized path.
-    fn owner(path: &P) -> &str;
+    fn path_value(path: &P) -> &str;
 }
 
-/// The extractor `#[authorized]` injects as the handler's first argument: authentication
-/// (401), then the ownership decision (403), before any other extractor and before the body
-/// is read.
+/// What `#[authorized(role = …)]` records about a handler: the roles it admits.
+pub trait RoleHandler {
+    /// Any of these roles admits a token.
+    const ROLES: &'static [&'static str];
+}
+
+/// The extractor `#[authorized(role = …)]` injects as the handler's first argument:
+/// authentication (401), then the role decision (403 `insufficient_scope`), before any other
+/// extractor and before the body is read.
+pub struct RoleRequired<H>(PhantomData<fn() -> H>);
+
+impl<S, H> FromRequestParts<S> for RoleRequired<H>
+where
+    S: Send + Sync,
+    H: RoleHandler,
+{
+    type Rejection = AuthError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AuthError> {
+        let token = authenticate(parts).await?;
+        authorize_role(&token, H::ROLES)?;
+        Ok(RoleRequired(PhantomData))
+    }
+}
+
+/// The extractor `#[authorized(path_param = …)]` injects as the handler's first argument:
+/// authentication (401), then the decision on the path value (403), before any other
+/// extractor and before the body is read.
 ///
 /// The decision is taken on the value the handler reads: the path is deserialized into the
 /// handler's own `P` by axum's `Path` extractor, and the binding the handler names is compared
@@ -57,7 +90,31 @@ where
             // handler's own `Path` would answer 400, and no user id can be read from it.
             Err(_) => return Err(refuse(AuthError::InvalidPath)),
         };
-        authorize_owner(&token, H::owner(&path))?;
+        decide(&token, H::path_value(&path), H::CLAIM, H::OR_ROLES)?;
         Ok(Authorized(PhantomData))
     }
+}
+
+/// The decision on the value the handler reads: the token's user id (or the claim the route
+/// names) must hold it, or the token must carry one of `or_roles`.
+fn decide(
+    token: &VerifiedToken,
+    value: &str,
+    claim: Option<&str>,
+    or_roles: &[&str],
+) -> Result<(), AuthError> {
+    let holds = match claim {
+        None => token.user_id() == value,
+        Some(claim) => token.claim_includes(claim, value),
+    };
+    if holds || token.has_any_role(or_roles) {
+        return Ok(());
+    }
+    Err(refuse(if !or_roles.is_empty() {
+        AuthError::MissingRole
+    } else if claim.is_some() {
+        AuthError::ClaimMismatch
+    } else {
+        AuthError::Forbidden
+    }))
 }

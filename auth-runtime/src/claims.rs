@@ -1,5 +1,6 @@
 //! The claims and their validation, read only after the signature has verified: `exp`
-//! required, `nbf` honoured, `iss`/`aud` when the key source requires them, and the user id.
+//! required, `nbf` honoured, `iss`/`aud` when the key source requires them, the user id, and
+//! the roles.
 //!
 //! The payload is read in one pass by a visitor that borrows strings from it and skips unknown
 //! claims without building them.
@@ -21,6 +22,7 @@ pub(crate) struct ClaimPolicy {
     pub(crate) audience: Option<Box<str>>,
     pub(crate) leeway: u64,
     pub(crate) user_id_claim: Box<str>,
+    pub(crate) role_claim: Box<str>,
 }
 
 /// The registered claims as they appear in the payload, borrowed from it where possible,
@@ -34,7 +36,10 @@ pub(crate) struct RawClaims<'de> {
     pub(crate) aud: Option<ClaimValue<'de>>,
     pub(crate) sub: Option<ClaimValue<'de>>,
     pub(crate) user_id: Option<ClaimValue<'de>>,
+    pub(crate) role: Option<ClaimValue<'de>>,
     pub(crate) duplicate: Option<&'static str>,
+    /// The role claim appears more than once: it then grants no role.
+    pub(crate) duplicate_role: bool,
 }
 
 /// A claim's JSON value, reduced to what validation distinguishes.
@@ -117,6 +122,7 @@ enum ClaimName {
     Aud,
     Sub,
     UserId,
+    Role,
     Other,
 }
 
@@ -130,13 +136,20 @@ impl ClaimName {
             ClaimName::Aud => "aud",
             ClaimName::Sub => "sub",
             ClaimName::UserId => "user id",
+            ClaimName::Role => "role",
             ClaimName::Other => "",
         }
     }
 }
 
-/// Classifies claim names; `Some(name)` is the configured user-id claim.
-struct ClaimNameSeed<'p>(Option<&'p str>);
+/// Classifies claim names, with the key source's user-id and role claims when given.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct ClaimsSeed<'p> {
+    pub(crate) user_id: Option<&'p str>,
+    pub(crate) role: Option<&'p str>,
+}
+
+struct ClaimNameSeed<'p>(ClaimsSeed<'p>);
 
 impl<'de> DeserializeSeed<'de> for ClaimNameSeed<'_> {
     type Value = ClaimName;
@@ -151,8 +164,11 @@ impl Visitor<'_> for ClaimNameSeed<'_> {
         f.write_str("a claim name")
     }
     fn visit_str<E: de::Error>(self, name: &str) -> Result<ClaimName, E> {
-        Ok(if self.0 == Some(name) {
+        // The configuration keeps the role claim apart from the user-id and registered claims.
+        Ok(if self.0.user_id == Some(name) {
             ClaimName::UserId
+        } else if self.0.role == Some(name) {
+            ClaimName::Role
         } else {
             match name {
                 "exp" => ClaimName::Exp,
@@ -166,8 +182,6 @@ impl Visitor<'_> for ClaimNameSeed<'_> {
         })
     }
 }
-
-pub(crate) struct ClaimsSeed<'p>(pub(crate) Option<&'p str>);
 
 impl<'de> DeserializeSeed<'de> for ClaimsSeed<'_> {
     type Value = RawClaims<'de>;
@@ -186,7 +200,7 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawClaims<'de>, A::Error> {
         let mut raw = RawClaims::default();
-        while let Some(key) = map.next_key_seed(ClaimNameSeed(self.0))? {
+        while let Some(key) = map.next_key_seed(ClaimNameSeed(self))? {
             let slot = match key {
                 ClaimName::Exp => &mut raw.exp,
                 ClaimName::Nbf => &mut raw.nbf,
@@ -195,6 +209,11 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
                 ClaimName::Aud => &mut raw.aud,
                 ClaimName::Sub => &mut raw.sub,
                 ClaimName::UserId => &mut raw.user_id,
+                ClaimName::Role => {
+                    let value = map.next_value::<ClaimValue<'de>>()?;
+                    raw.duplicate_role |= raw.role.replace(value).is_some();
+                    continue;
+                }
                 ClaimName::Other => {
                     map.next_value::<IgnoredAny>()?;
                     continue;
@@ -260,9 +279,13 @@ pub(crate) fn validate_claims(
     now: u64,
 ) -> Result<VerifiedToken, TokenError> {
     let payload = decode_segment(jws.payload_b64)?;
-    let (user_id, expires_at, not_before, issued_at) = {
+    let (user_id, roles, expires_at, not_before, issued_at) = {
         let mut deserializer = serde_json::Deserializer::from_slice(&payload);
-        let raw = ClaimsSeed(Some(&policy.user_id_claim))
+        let seed = ClaimsSeed {
+            user_id: Some(&policy.user_id_claim),
+            role: Some(&policy.role_claim),
+        };
+        let raw = seed
             .deserialize(&mut deserializer)
             .and_then(|raw| deserializer.end().map(|()| raw))
             .map_err(|_| TokenError::Malformed)?;
@@ -301,12 +324,102 @@ pub(crate) fn validate_claims(
             Some(ClaimValue::Str(id)) if !id.trim().is_empty() => id.into_owned(),
             Some(_) => return Err(TokenError::InvalidUserId),
         };
-        (user_id, expires_at, not_before, issued_at)
+        let roles = if raw.duplicate_role {
+            Vec::new()
+        } else {
+            roles(raw.role)
+        };
+        (user_id, roles, expires_at, not_before, issued_at)
     };
 
     Ok(VerifiedToken::new(
-        user_id, expires_at, not_before, issued_at, payload,
+        user_id, roles, expires_at, not_before, issued_at, payload,
     ))
+}
+
+/// The roles a role claim grants: a string is split on commas (Better Auth's admin plugin
+/// stores several roles as `"user,admin"`), an array's strings are roles as they are. Nothing
+/// is trimmed or case-folded, and empty names are dropped. Anything else (a number, an object,
+/// an array holding a non-string) grants no role: roles only ever admit, so a claim that
+/// cannot be read admits nothing.
+fn roles(value: Option<ClaimValue<'_>>) -> Vec<Box<str>> {
+    match value {
+        Some(ClaimValue::Str(roles)) => roles
+            .split(',')
+            .filter(|role| !role.is_empty())
+            .map(Box::from)
+            .collect(),
+        Some(ClaimValue::StrList(roles)) => roles
+            .into_iter()
+            .filter(|role| !role.is_empty())
+            .map(|role| role.into_owned().into_boxed_str())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether the claim `name` of a verified payload is the string `value`, or an array of
+/// strings with `value` among its elements. A claim that is absent, of another type, or
+/// given twice matches nothing.
+pub(crate) fn claim_includes(payload: &[u8], name: &str, value: &str) -> bool {
+    let mut deserializer = serde_json::Deserializer::from_slice(payload);
+    match (NamedClaimSeed { name }).deserialize(&mut deserializer) {
+        Ok(Some(ClaimValue::Str(claim))) => claim == value,
+        Ok(Some(ClaimValue::StrList(list))) => list.iter().any(|element| element == value),
+        _ => false,
+    }
+}
+
+/// Finds one claim by name in a payload; `None` when it is absent or given twice.
+struct NamedClaimSeed<'n> {
+    name: &'n str,
+}
+
+impl<'de> DeserializeSeed<'de> for NamedClaimSeed<'_> {
+    type Value = Option<ClaimValue<'de>>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NamedClaimSeed<'_> {
+    type Value = Option<ClaimValue<'de>>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JWT claims object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        let mut count = 0_usize;
+        while let Some(is_name) = map.next_key_seed(IsName(self.name))? {
+            if is_name {
+                count += 1;
+                found = Some(map.next_value::<ClaimValue<'de>>()?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(if count == 1 { found } else { None })
+    }
+}
+
+/// Whether a claim name is the one looked for (escapes decoded).
+struct IsName<'n>(&'n str);
+
+impl<'de> DeserializeSeed<'de> for IsName<'_> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for IsName<'_> {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a claim name")
+    }
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<bool, E> {
+        Ok(name == self.0)
+    }
 }
 
 #[cfg(test)]

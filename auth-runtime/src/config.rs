@@ -193,6 +193,34 @@ pub(crate) fn user_id_claim(
     Ok(claim.into_boxed_str())
 }
 
+/// The role claim of a key source: `role` unless set; never a registered claim or the
+/// source's user-id claim, so that one claim is never read two ways.
+pub(crate) fn role_claim(
+    value: Option<Setting<String>>,
+    user_id_claim: &str,
+) -> Result<Box<str>, ConfigError> {
+    let Some(Setting { value: claim, from }) = value else {
+        return Ok(DEFAULT_ROLE_CLAIM.into());
+    };
+    if claim.trim().is_empty()
+        || claim == user_id_claim
+        || matches!(
+            claim.as_str(),
+            "exp" | "nbf" | "iat" | "iss" | "aud" | "sub" | "jti"
+        )
+    {
+        return Err(ConfigError::Invalid {
+            var: from,
+            reason: "name the claim that carries the roles, such as `role`; not a registered claim or the user-id claim",
+        });
+    }
+    Ok(claim.into_boxed_str())
+}
+
+/// The claim that carries a token's roles unless a key source names another: the one Better
+/// Auth's `admin` plugin adds to the user object.
+pub const DEFAULT_ROLE_CLAIM: &str = "role";
+
 /// A secret long and varied enough to resist guessing.
 pub(crate) fn check_secret(secret: &[u8], var: &'static str) -> Result<(), ConfigError> {
     if secret.is_empty() {
@@ -281,8 +309,48 @@ mod tests {
                     .jwks(Jwks::better_auth("https://a").min_refetch_interval(Duration::ZERO)),
                 "Jwks::min_refetch_interval",
             ),
+            (
+                Auth::builder().hs256(hs().role_claim(" ")),
+                "Hs256::role_claim",
+            ),
+            (
+                Auth::builder().jwks(Jwks::better_auth("https://a").role_claim("exp")),
+                "Jwks::role_claim",
+            ),
         ] {
             assert_eq!(invalid_setting(builder), Some(method));
+        }
+    }
+
+    #[test]
+    fn the_role_claim_is_never_a_registered_or_the_user_id_claim() {
+        let hs = || Hs256::secret(GOOD);
+        for claim in [
+            "", " ", "exp", "nbf", "iat", "iss", "aud", "sub", "jti", "uid",
+        ] {
+            assert_eq!(
+                invalid_setting(Auth::builder().hs256(hs().role_claim(claim))),
+                Some("Hs256::role_claim"),
+                "{claim:?}"
+            );
+        }
+        assert_eq!(
+            invalid_setting(Auth::builder().hs256(hs().user_id_claim("id").role_claim("id"))),
+            Some("Hs256::role_claim"),
+            "the user-id claim as renamed"
+        );
+        assert_eq!(
+            invalid_setting(Auth::builder().jwks(Jwks::better_auth("https://a").role_claim("sub"))),
+            Some("Jwks::role_claim")
+        );
+        for claim in ["role", "roles", "permissions", "https://example.com/roles"] {
+            assert!(
+                Auth::builder()
+                    .hs256(hs().role_claim(claim))
+                    .build()
+                    .is_ok(),
+                "{claim}"
+            );
         }
     }
 

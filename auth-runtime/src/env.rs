@@ -20,6 +20,8 @@ pub const AUDIENCE_VAR: &str = "AUTH_JWT_AUDIENCE";
 pub const LEEWAY_VAR: &str = "AUTH_JWT_LEEWAY_SECS";
 /// Optional: the claim that carries the user id in HS256 tokens (default `uid`).
 pub const USER_ID_CLAIM_VAR: &str = "AUTH_JWT_USER_ID_CLAIM";
+/// Optional: the claim that carries the roles in HS256 tokens (default `role`).
+pub const ROLE_CLAIM_VAR: &str = "AUTH_JWT_ROLE_CLAIM";
 /// The URL of the Better Auth server: setting it turns on JWKS mode.
 pub const BETTER_AUTH_URL_VAR: &str = "BETTER_AUTH_URL";
 /// Optional: the JWKS URL, when it is not `{origin of BETTER_AUTH_URL}/api/auth/jwks`.
@@ -30,6 +32,8 @@ pub const JWKS_ISSUER_VAR: &str = "AUTH_JWKS_ISSUER";
 pub const JWKS_AUDIENCE_VAR: &str = "AUTH_JWKS_AUDIENCE";
 /// Optional: the claim that carries the user id in JWKS tokens (default `sub`).
 pub const JWKS_USER_ID_CLAIM_VAR: &str = "AUTH_JWKS_USER_ID_CLAIM";
+/// Optional: the claim that carries the roles in JWKS tokens (default `role`).
+pub const JWKS_ROLE_CLAIM_VAR: &str = "AUTH_JWKS_ROLE_CLAIM";
 /// Optional: a PEM bundle of certificate authorities to trust for the JWKS's https (a private CA).
 pub const JWKS_CA_FILE_VAR: &str = "AUTH_JWKS_CA_FILE";
 /// Optional: `1` or `true` allows a plain `http://` JWKS URL on a host other than loopback.
@@ -97,6 +101,7 @@ pub(crate) fn builder(
         hs256.issuer = text(ISSUER_VAR)?;
         hs256.audience = text(AUDIENCE_VAR)?;
         hs256.user_id_claim = text(USER_ID_CLAIM_VAR)?;
+        hs256.role_claim = text(ROLE_CLAIM_VAR)?;
         builder.hs256 = Some(hs256);
     } else if previous.is_some() {
         // A previous secret without a current one is a half-done rotation.
@@ -118,6 +123,7 @@ pub(crate) fn builder(
         jwks.issuer = text(JWKS_ISSUER_VAR)?;
         jwks.audience = text(JWKS_AUDIENCE_VAR)?;
         jwks.user_id_claim = text(JWKS_USER_ID_CLAIM_VAR)?;
+        jwks.role_claim = text(JWKS_ROLE_CLAIM_VAR)?;
         jwks.min_refetch = seconds(JWKS_MIN_REFETCH_VAR)?;
         jwks.ca_file =
             text(JWKS_CA_FILE_VAR)?.map(|file| Setting::new(file.value.into(), JWKS_CA_FILE_VAR));
@@ -220,6 +226,25 @@ mod tests {
             from(&[(SECRET_VAR, GOOD), (USER_ID_CLAIM_VAR, "exp")]),
             Err(ConfigError::Invalid {
                 var: USER_ID_CLAIM_VAR,
+                ..
+            })
+        ));
+        for (var, claim) in [(ROLE_CLAIM_VAR, "uid"), (ROLE_CLAIM_VAR, "exp")] {
+            assert!(matches!(
+                from(&[(SECRET_VAR, GOOD), (var, claim)]),
+                Err(ConfigError::Invalid {
+                    var: ROLE_CLAIM_VAR,
+                    ..
+                })
+            ));
+        }
+        assert!(matches!(
+            from(&[
+                (BETTER_AUTH_URL_VAR, "http://localhost:3000"),
+                (JWKS_ROLE_CLAIM_VAR, "sub")
+            ]),
+            Err(ConfigError::Invalid {
+                var: JWKS_ROLE_CLAIM_VAR,
                 ..
             })
         ));

@@ -90,7 +90,8 @@ impl TokenError {
 /// |---|---|---|
 /// | [`MissingToken`](AuthError::MissingToken) | 401 | `Bearer` |
 /// | [`InvalidToken`](AuthError::InvalidToken) | 401 | `Bearer error="invalid_token", error_description="…"` |
-/// | [`Forbidden`](AuthError::Forbidden) | 403 | — |
+/// | [`Forbidden`](AuthError::Forbidden), [`ClaimMismatch`](AuthError::ClaimMismatch) | 403 | — |
+/// | [`MissingRole`](AuthError::MissingRole) | 403 | `Bearer error="insufficient_scope"` |
 /// | [`InvalidPath`](AuthError::InvalidPath) | 400 | — |
 /// | [`KeysUnavailable`](AuthError::KeysUnavailable) | 503 | — |
 /// | [`NotConfigured`](AuthError::NotConfigured), [`RouteMisconfigured`](AuthError::RouteMisconfigured) | 500 | — |
@@ -108,6 +109,15 @@ pub enum AuthError {
     /// The token is valid but belongs to another user than the one in the path.
     #[error("the token does not grant access to this user's resources")]
     Forbidden,
+    /// The token is valid but carries none of the roles the route admits
+    /// (`#[authorized(role = "…")]`, or `or_role` for a path the token does not own). Answers
+    /// 403 with `WWW-Authenticate: Bearer error="insufficient_scope"` (RFC 6750 §3.1).
+    #[error("the token does not carry a role this route requires")]
+    MissingRole,
+    /// The token is valid but the claim the route compares with the path
+    /// (`#[authorized(claim = "…")]`) does not hold the value the handler reads.
+    #[error("the token's claims do not grant access to this resource")]
+    ClaimMismatch,
     /// The handler is protected but no [`Auth`](crate::Auth) was installed on the router
     /// (see [`Auth::layer`](crate::Auth::layer)). A server bug, never a pass.
     #[error("authentication is not configured")]
@@ -134,7 +144,9 @@ impl AuthError {
     pub fn status(&self) -> StatusCode {
         match self {
             AuthError::MissingToken | AuthError::InvalidToken(_) => StatusCode::UNAUTHORIZED,
-            AuthError::Forbidden => StatusCode::FORBIDDEN,
+            AuthError::Forbidden | AuthError::MissingRole | AuthError::ClaimMismatch => {
+                StatusCode::FORBIDDEN
+            }
             AuthError::InvalidPath => StatusCode::BAD_REQUEST,
             AuthError::KeysUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             AuthError::NotConfigured | AuthError::RouteMisconfigured => {
@@ -149,6 +161,8 @@ impl AuthError {
             AuthError::MissingToken => "missing_token",
             AuthError::InvalidToken(reason) => reason.code(),
             AuthError::Forbidden => "forbidden",
+            AuthError::MissingRole => "missing_role",
+            AuthError::ClaimMismatch => "claim_mismatch",
             AuthError::InvalidPath => "invalid_path",
             AuthError::KeysUnavailable => "keys_unavailable",
             AuthError::NotConfigured => "not_configured",
@@ -156,7 +170,8 @@ impl AuthError {
         }
     }
 
-    /// The `WWW-Authenticate` value for 401 answers (RFC 6750 §3).
+    /// The `WWW-Authenticate` value (RFC 6750 §3): for 401 answers, and for the 403 of a
+    /// missing role (`insufficient_scope`).
     pub fn www_authenticate(&self) -> Option<HeaderValue> {
         match self {
             AuthError::MissingToken => Some(HeaderValue::from_static("Bearer")),
@@ -169,6 +184,9 @@ impl AuthError {
                     HeaderValue::from_static(r#"Bearer error="invalid_token""#)
                 }))
             }
+            AuthError::MissingRole => Some(HeaderValue::from_static(
+                r#"Bearer error="insufficient_scope""#,
+            )),
             _ => None,
         }
     }
@@ -184,6 +202,8 @@ impl AuthError {
                 text
             }
             AuthError::Forbidden => "Not allowed to access another user's resources".to_owned(),
+            AuthError::MissingRole => "Not allowed without a role this route requires".to_owned(),
+            AuthError::ClaimMismatch => "Not allowed to access this resource".to_owned(),
             AuthError::InvalidPath => "Invalid path".to_owned(),
             AuthError::KeysUnavailable => "Authentication is temporarily unavailable".to_owned(),
             AuthError::NotConfigured | AuthError::RouteMisconfigured => {

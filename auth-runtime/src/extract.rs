@@ -163,6 +163,19 @@ pub fn authorize_owner(token: &VerifiedToken, path_value: &str) -> Result<(), Au
     }
 }
 
+/// The role decision: allows the request when the token's roles (see
+/// [`VerifiedToken::roles`]) include any of `roles`, compared exactly, and answers
+/// [`AuthError::MissingRole`] (403, `insufficient_scope`) otherwise.
+///
+/// `#[authorized(role = "admin")]` calls it before any other extractor.
+pub fn authorize_role(token: &VerifiedToken, roles: &[&str]) -> Result<(), AuthError> {
+    if token.has_any_role(roles) {
+        Ok(())
+    } else {
+        Err(refuse(AuthError::MissingRole))
+    }
+}
+
 /// A type a handler can bind the user id of its path as: `#[authorized]` compares
 /// [`as_user_id`](UserIdParam::as_user_id) of the value the handler reads with the token's
 /// user id.
@@ -186,9 +199,9 @@ pub fn authorize_owner(token: &VerifiedToken, path_value: &str) -> Result<(), Au
 /// }
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "#[authorized] compares the path parameter with the token's user id as a string, and `{Self}` is not a string type",
+    message = "#[authorized] compares the path parameter with the token's user id or claim as a string, and `{Self}` is not a string type",
     label = "bind the path parameter as `String`",
-    note = "user ids are compared exactly, as strings; integer and UUID parsers accept several spellings of one value"
+    note = "ids are compared exactly, as strings; integer and UUID parsers accept several spellings of one value"
 )]
 pub trait UserIdParam {
     /// The user id this value names, compared exactly with the token's.

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::alg::Alg;
 use crate::claims::{ClaimPolicy, validate_claims};
-use crate::config::{ConfigError, Setting, check_secret, non_blank, user_id_claim};
+use crate::config::{ConfigError, Setting, check_secret, non_blank, role_claim, user_id_claim};
 use crate::error::TokenError;
 use crate::jws::Jws;
 use crate::verified::VerifiedToken;
@@ -36,6 +36,7 @@ pub struct Hs256 {
     pub(crate) issuer: Option<Setting<String>>,
     pub(crate) audience: Option<Setting<String>>,
     pub(crate) user_id_claim: Option<Setting<String>>,
+    pub(crate) role_claim: Option<Setting<String>>,
 }
 
 impl std::fmt::Debug for Hs256 {
@@ -58,6 +59,7 @@ impl Hs256 {
             issuer: None,
             audience: None,
             user_id_claim: None,
+            role_claim: None,
         }
     }
 
@@ -88,17 +90,26 @@ impl Hs256 {
         self
     }
 
+    /// The claim that carries the roles `#[authorized(role = "…")]` checks (default `role`): a
+    /// string of comma-separated roles or an array of strings.
+    pub fn role_claim(mut self, claim: impl Into<String>) -> Self {
+        self.role_claim = Some(Setting::new(claim.into(), "Hs256::role_claim"));
+        self
+    }
+
     pub(crate) fn build(self, leeway: u64) -> Result<Hs256Source, ConfigError> {
         let mut keys = Vec::with_capacity(1 + self.previous.len());
         for secret in std::iter::once(self.secret).chain(self.previous) {
             check_secret(&secret.value, secret.from)?;
             keys.push(Hs256Key::new(&secret.value));
         }
+        let user_id_claim = user_id_claim(self.user_id_claim, "uid")?;
         let policy = ClaimPolicy {
             issuer: non_blank(self.issuer)?,
             audience: non_blank(self.audience)?,
             leeway,
-            user_id_claim: user_id_claim(self.user_id_claim, "uid")?,
+            user_id_claim: user_id_claim.clone(),
+            role_claim: role_claim(self.role_claim, &user_id_claim)?,
         };
         Ok(Hs256Source { keys, policy })
     }

@@ -86,48 +86,92 @@ pub mod testing;
 /// What the macros expand to. Not a public API: names here may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::authorized::{Authorized, AuthorizedHandler};
+    pub use crate::authorized::{Authorized, AuthorizedHandler, RoleHandler, RoleRequired};
     pub use crate::route::{RouteCheck, route_error};
 }
 
 pub use auth::Auth;
 pub use cache::DEFAULT_TOKEN_CACHE_CAPACITY;
-pub use config::{AuthBuilder, ConfigError, DEFAULT_LEEWAY, MAX_LEEWAY, MIN_SECRET_LEN};
+pub use config::{
+    AuthBuilder, ConfigError, DEFAULT_LEEWAY, DEFAULT_ROLE_CLAIM, MAX_LEEWAY, MIN_SECRET_LEN,
+};
 pub use env::{
     AUDIENCE_VAR, BETTER_AUTH_URL_VAR, ISSUER_VAR, JWKS_ALLOW_HTTP_VAR, JWKS_AUDIENCE_VAR,
-    JWKS_CA_FILE_VAR, JWKS_ISSUER_VAR, JWKS_MIN_REFETCH_VAR, JWKS_URL_VAR, JWKS_USER_ID_CLAIM_VAR,
-    LEEWAY_VAR, PREVIOUS_SECRET_VAR, SECRET_VAR, TOKEN_CACHE_CAPACITY_VAR, USER_ID_CLAIM_VAR,
+    JWKS_CA_FILE_VAR, JWKS_ISSUER_VAR, JWKS_MIN_REFETCH_VAR, JWKS_ROLE_CLAIM_VAR, JWKS_URL_VAR,
+    JWKS_USER_ID_CLAIM_VAR, LEEWAY_VAR, PREVIOUS_SECRET_VAR, ROLE_CLAIM_VAR, SECRET_VAR,
+    TOKEN_CACHE_CAPACITY_VAR, USER_ID_CLAIM_VAR,
 };
 pub use error::{AuthError, TokenError};
-pub use extract::{Claims, UserIdParam, authenticate, authorize_owner};
+pub use extract::{Claims, UserIdParam, authenticate, authorize_owner, authorize_role};
 pub use hs256::Hs256;
 pub use jwks::{DEFAULT_JWKS_MIN_REFETCH, DEFAULT_JWKS_PATH, Jwks};
 pub use jws::MAX_TOKEN_LEN;
 pub use route::AuthorizedRoute;
 pub use verified::VerifiedToken;
 
-/// Protects an axum handler: the token's user id must equal the named path parameter.
+/// Protects an axum handler: the token must own the path, hold it in a claim, or carry a role.
 ///
 /// ```
 /// use auth_runtime::authorized;
 /// use axum::extract::Path;
 ///
+/// /// The owner of the path.
 /// #[authorized(path_param = "user_id")]
 /// async fn get_task(Path((user_id, id)): Path<(String, u64)>) -> String {
 ///     format!("task {id} of {user_id}")
 /// }
+///
+/// /// The owner, or an admin.
+/// #[authorized(path_param = "user_id", or_role = "admin")]
+/// async fn list_tasks(Path(user_id): Path<String>) -> String {
+///     format!("tasks of {user_id}")
+/// }
+///
+/// /// A member of the organisation in the path.
+/// #[authorized(path_param = "org_id", claim = "activeOrganizationId")]
+/// async fn list_invoices(Path(org_id): Path<String>) -> String {
+///     format!("invoices of {org_id}")
+/// }
+///
+/// /// Admins or support staff, whatever the path.
+/// #[authorized(role = ["admin", "support"])]
+/// async fn list_users() -> &'static str {
+///     "every user"
+/// }
 /// ```
+///
+/// | arguments | the handler runs for | otherwise |
+/// |---|---|---|
+/// | `path_param = "user_id"` | a token whose user id is the value the handler binds as `user_id` | 403 |
+/// | `path_param = "user_id", or_role = "admin"` | that owner, or a token with the role `admin` | 403 `insufficient_scope` |
+/// | `path_param = "org_id", claim = "activeOrganizationId"` | a token whose claim is that value (a string), or contains it (an array of strings) | 403 |
+/// | `role = "admin"` | a token with the role `admin`, whatever the path | 403 `insufficient_scope` |
+///
+/// `role` and `or_role` take one role or a list (`["admin", "support"]`: any of them); `claim`
+/// and `or_role` combine (`path_param = "org_id", claim = "orgIds", or_role = "admin"`). `role`
+/// does not combine with `path_param`: it would read as "the owner and an admin" to some and
+/// "the owner or an admin" to others, so the attribute asks for `or_role`, which says which.
+/// Every misuse (an empty role, a role with a comma or surrounding whitespace, `or_role` or
+/// `claim` without `path_param`, a repeated or unknown argument) is a compile error at the
+/// offending token, all reported at once.
+///
+/// **Roles** come from the key source's role claim (`role` by default, where Better Auth's
+/// `admin` plugin puts them; [`Hs256::role_claim`], [`Jwks::role_claim`]): a string is split
+/// on commas (`"user,admin"`), an array of strings is taken as it is, and each role is compared
+/// exactly (no case folding or trimming: `"Admin"` and `"admin "` are not `admin`). A missing
+/// role claim, or one of another type (a number, an object), grants no role. A 403 for a
+/// missing role carries `WWW-Authenticate: Bearer error="insufficient_scope"` (RFC 6750 §3.1).
 ///
 /// **What is compared: the value the handler reads.** The injected check deserializes the
 /// path into the handler's own `Path<T>` (through axum's `Path` extractor) and compares the
 /// binding that `path_param` names (the whole `T`, the tuple element, or the struct field) with
-/// the token's user id, exactly, as a string ([`UserIdParam`]). Capture names, serde
+/// the token's user id (or the `claim`), exactly, as a string ([`UserIdParam`]). Capture names, serde
 /// attributes (`rename`, `rename_all`, `alias`, `from`) and route order cannot make the checked
 /// value differ from the one the handler uses.
 ///
 /// The attribute adds one extractor in front of the handler's own, so that authentication
-/// (401) and the ownership check (403) are decided before any other extractor runs and before
-/// the request body is read. A path that does not deserialize into `T` (a segment that is not
+/// (401) and the ownership, claim or role check (403) are decided before any other extractor
+/// runs and before the request body is read. A path that does not deserialize into `T` (a segment that is not
 /// UTF-8, not a number where `T` reads one) names no user and answers 400, the answer of the
 /// handler's own `Path`; a route whose captures can never fill `T` (another number of
 /// captures) is a server bug and answers 500. The handler's body, return type, visibility and
@@ -142,7 +186,7 @@ pub use verified::VerifiedToken;
 /// It applies to free `async fn`s, not to methods or associated functions, and it defines a
 /// hidden type with the handler's name (that is how [`route_path!`] finds it).
 ///
-/// The expansion of this handler:
+/// The expansion of a handler like `get_task` above:
 ///
 /// ```ignore
 #[doc = include_str!("../doc/expand/tuple.expanded.rs")]
@@ -152,6 +196,24 @@ pub use verified::VerifiedToken;
 ///
 /// ```ignore
 #[doc = include_str!("../doc/expand/serde_rename.expanded.rs")]
+/// ```
+///
+/// The expansions of `or_role`:
+///
+/// ```ignore
+#[doc = include_str!("../doc/expand/or_role.expanded.rs")]
+/// ```
+///
+/// of `claim`:
+///
+/// ```ignore
+#[doc = include_str!("../doc/expand/claim.expanded.rs")]
+/// ```
+///
+/// and of `role`, which reads no path:
+///
+/// ```ignore
+#[doc = include_str!("../doc/expand/role.expanded.rs")]
 /// ```
 pub use auth_macros::authorized;
 

@@ -17,6 +17,7 @@ pub(crate) fn policy() -> ClaimPolicy {
         audience: None,
         leeway: 0,
         user_id_claim: "uid".into(),
+        role_claim: "role".into(),
     }
 }
 

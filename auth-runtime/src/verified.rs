@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use serde::de::{DeserializeOwned, DeserializeSeed};
 
-use crate::claims::{ClaimValue, ClaimsSeed};
+use crate::claims::{ClaimValue, ClaimsSeed, claim_includes};
 use crate::error::TokenError;
 
 /// A token whose signature and claims have been verified.
@@ -15,6 +15,7 @@ use crate::error::TokenError;
 #[derive(Clone)]
 pub struct VerifiedToken {
     user_id: String,
+    roles: Vec<Box<str>>,
     expires_at: u64,
     not_before: Option<u64>,
     issued_at: Option<u64>,
@@ -52,8 +53,33 @@ impl VerifiedToken {
         &self.strings().audience
     }
 
+    /// The roles of the key source's role claim (`role` by default): a string split on commas,
+    /// or an array of strings. Empty when the claim is absent or is anything else.
+    pub fn roles(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.roles.iter().map(|role| &**role)
+    }
+
+    /// Whether the roles include `role`, compared exactly (no case folding or trimming).
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles.iter().any(|own| **own == *role)
+    }
+
+    /// Whether the roles include any of `roles`.
+    pub fn has_any_role(&self, roles: &[&str]) -> bool {
+        roles.iter().any(|role| self.has_role(role))
+    }
+
+    /// Whether the claim `name` is the string `value`, or an array of strings that contains
+    /// `value`: what `#[authorized(path_param = "org_id", claim = "activeOrganizationId")]`
+    /// checks. Compared exactly; a claim that is absent, of another type or given twice
+    /// contains nothing. Reads the payload once per call.
+    pub fn claim_includes(&self, name: &str, value: &str) -> bool {
+        claim_includes(&self.payload, name, value)
+    }
+
     pub(crate) fn new(
         user_id: String,
+        roles: Vec<Box<str>>,
         expires_at: u64,
         not_before: Option<u64>,
         issued_at: Option<u64>,
@@ -61,6 +87,7 @@ impl VerifiedToken {
     ) -> Self {
         VerifiedToken {
             user_id,
+            roles,
             expires_at,
             not_before,
             issued_at,
@@ -73,7 +100,7 @@ impl VerifiedToken {
         self.strings.get_or_init(|| {
             // The payload passed validation, so it parses; the fallback is unreachable.
             let mut deserializer = serde_json::Deserializer::from_slice(&self.payload);
-            let Ok(raw) = ClaimsSeed(None).deserialize(&mut deserializer) else {
+            let Ok(raw) = ClaimsSeed::default().deserialize(&mut deserializer) else {
                 return StringClaims::default();
             };
             let owned = |value: Option<ClaimValue<'_>>| match value {

@@ -14,7 +14,7 @@ impl ::auth_runtime::AuthorizedRoute for create_task {
     });
 }
 impl ::auth_runtime::__private::AuthorizedHandler<String> for create_task {
-    fn owner<'path>(path: &'path String) -> &'path str {
+    fn path_value<'path>(path: &'path String) -> &'path str {
         let path: &String = path;
         <String as ::auth_runtime::UserIdParam>::as_user_id(path)
     }

@@ -18,7 +18,7 @@ impl ::auth_runtime::AuthorizedRoute for list_tasks {
     });
 }
 impl ::auth_runtime::__private::AuthorizedHandler<UserPath> for list_tasks {
-    fn owner<'path>(path: &'path UserPath) -> &'path str {
+    fn path_value<'path>(path: &'path UserPath) -> &'path str {
         let path: &UserPath = path;
         ::auth_runtime::UserIdParam::as_user_id(&path.user_id)
     }

@@ -13,7 +13,7 @@ impl ::auth_runtime::AuthorizedRoute for list_tasks {
     });
 }
 impl ::auth_runtime::__private::AuthorizedHandler<String> for list_tasks {
-    fn owner<'path>(path: &'path String) -> &'path str {
+    fn path_value<'path>(path: &'path String) -> &'path str {
         let path: &String = path;
         <String as ::auth_runtime::UserIdParam>::as_user_id(path)
     }

@@ -18,7 +18,7 @@ impl ::auth_runtime::AuthorizedRoute for get_task {
     });
 }
 impl ::auth_runtime::__private::AuthorizedHandler<TaskPath> for get_task {
-    fn owner<'path>(path: &'path TaskPath) -> &'path str {
+    fn path_value<'path>(path: &'path TaskPath) -> &'path str {
         let path: &TaskPath = path;
         ::auth_runtime::UserIdParam::as_user_id(&path.user_id)
     }

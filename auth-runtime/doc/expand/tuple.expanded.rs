@@ -12,7 +12,7 @@ impl ::auth_runtime::AuthorizedRoute for get_task {
     });
 }
 impl ::auth_runtime::__private::AuthorizedHandler<(String, u64)> for get_task {
-    fn owner<'path>(path: &'path (String, u64)) -> &'path str {
+    fn path_value<'path>(path: &'path (String, u64)) -> &'path str {
         let path: &(String, u64) = path;
         <String as ::auth_runtime::UserIdParam>::as_user_id(&path.0)
     }

@@ -18,7 +18,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
 use crate::claims::{ClaimPolicy, validate_claims};
-use crate::config::{ConfigError, Setting, non_blank, user_id_claim};
+use crate::config::{ConfigError, Setting, non_blank, role_claim, user_id_claim};
 use crate::error::{AuthError, TokenError};
 use crate::jws::Jws;
 use crate::verified::VerifiedToken;
@@ -60,6 +60,7 @@ pub struct Jwks {
     pub(crate) issuer: Option<Setting<String>>,
     pub(crate) audience: Option<Setting<String>>,
     pub(crate) user_id_claim: Option<Setting<String>>,
+    pub(crate) role_claim: Option<Setting<String>>,
     pub(crate) min_refetch: Option<Setting<Duration>>,
     pub(crate) ca_file: Option<Setting<PathBuf>>,
     allow_http: bool,
@@ -105,6 +106,7 @@ impl Jwks {
             issuer: None,
             audience: None,
             user_id_claim: None,
+            role_claim: None,
             min_refetch: None,
             ca_file: None,
             allow_http: false,
@@ -140,6 +142,14 @@ impl Jwks {
     /// The claim that carries the user id (default `sub`, where Better Auth puts it).
     pub fn user_id_claim(mut self, claim: impl Into<String>) -> Self {
         self.user_id_claim = Some(Setting::new(claim.into(), "Jwks::user_id_claim"));
+        self
+    }
+
+    /// The claim that carries the roles `#[authorized(role = "…")]` checks (default `role`,
+    /// where Better Auth's `admin` plugin puts them): a string of comma-separated roles or an
+    /// array of strings.
+    pub fn role_claim(mut self, claim: impl Into<String>) -> Self {
+        self.role_claim = Some(Setting::new(claim.into(), "Jwks::role_claim"));
         self
     }
 
@@ -206,11 +216,13 @@ impl Jwks {
             Some(setting) => setting.value,
             None => DEFAULT_JWKS_MIN_REFETCH,
         };
+        let user_id_claim = user_id_claim(self.user_id_claim, "sub")?;
         let policy = ClaimPolicy {
             issuer: non_blank(self.issuer.or_else(|| origin.clone()))?,
             audience: non_blank(self.audience.or(origin))?,
             leeway,
-            user_id_claim: user_id_claim(self.user_id_claim, "sub")?,
+            role_claim: role_claim(self.role_claim, &user_id_claim)?,
+            user_id_claim,
         };
         JwksSource::new(url.value, policy, min_refetch, &extra_roots).map_err(|error| {
             tracing::error!(%error, "cannot set up the JWKS client");

@@ -2,7 +2,7 @@
 use auth_runtime::authorized;
 use axum::extract::Path;
 
-#[authorized(path_param = "user_id", role = "admin")]
+#[authorized(path_param = "user_id", roles = ["admin"])]
 async fn handler(Path(user_id): Path<String>) {}
 
 fn main() {}
