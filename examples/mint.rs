@@ -2,19 +2,23 @@
 //!
 //! ```text
 //! cargo run --example mint -- alice                         # 15 minutes, uid=alice
-//! cargo run --example mint -- alice --ttl 3600 --claim role=admin --claim 'tags=["a","b"]'
+//! cargo run --example mint -- carol --role admin            # roles, as Better Auth's admin plugin writes them
+//! cargo run --example mint -- alice --ttl 3600 --claim activeOrganizationId=org_1 --claim 'tags=["a","b"]'
 //! ```
 //!
-//! A `--claim` value that parses as JSON is used as JSON, anything else as a string.
+//! `--role` may be repeated: several roles are written comma-separated (`"user,admin"`), in the
+//! claim named by `AUTH_JWT_ROLE_CLAIM` (default `role`). A `--claim` value that parses as JSON
+//! is used as JSON, anything else as a string.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use auth_runtime::Auth;
 
-const USAGE: &str = "usage: mint <user-id> [--ttl <seconds>] [--claim <name>=<value>]...\n\
+const USAGE: &str = "usage: mint <user-id> [--ttl <seconds>] [--role <role>]... [--claim <name>=<value>]...\n\
     Prints an HS256 token signed with BETTER_AUTH_SECRET (the user id goes in `uid`,\n\
-    or in the claim named by AUTH_JWT_USER_ID_CLAIM).";
+    or in the claim named by AUTH_JWT_USER_ID_CLAIM; roles in `role`, or in the claim\n\
+    named by AUTH_JWT_ROLE_CLAIM, comma-separated).";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -50,6 +54,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
             ));
         }
     }
+    let mut roles: Vec<String> = Vec::new();
     while let Some(flag) = args.next() {
         let value = args
             .next()
@@ -69,8 +74,19 @@ fn run(args: Vec<String>) -> Result<String, String> {
                     serde_json::from_str(raw).unwrap_or_else(|_| serde_json::Value::from(raw));
                 token = token.claim(name, parsed);
             }
+            "--role" => {
+                if value.is_empty() || value.contains(',') || value.trim() != value {
+                    return Err(format!(
+                        "--role takes one role without commas or surrounding spaces, not {value:?}; repeat --role for several"
+                    ));
+                }
+                roles.push(value);
+            }
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
+    }
+    if let (false, Some(claim)) = (roles.is_empty(), auth.role_claim()) {
+        token = token.claim(claim, roles.join(","));
     }
     Ok(token.sign())
 }

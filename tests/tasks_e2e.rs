@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use auth_runtime::testing::token_for;
-use common::service::{Service, binary};
+use common::service::{CONFIG_VARS, Service, binary, mint};
 use common::{Response, fetch, request};
 use serde_json::Value;
 
@@ -181,6 +181,177 @@ async fn every_route_refuses_other_users_and_bad_tokens() {
         "{log}"
     );
     assert!(!log.contains(&bob) && !log.contains(SECRET));
+}
+
+fn token_with_role(user: &str, role: Value) -> String {
+    token_for(user).secret(SECRET).claim("role", role).sign()
+}
+
+#[tokio::test]
+async fn admins_read_every_users_tasks_and_only_owners_write() {
+    let service = Service::with_secret();
+    let addr = service.addr;
+    let mut ids = Vec::new();
+    for (user, title) in [("alice", "one"), ("alice", "two"), ("bob", "three")] {
+        let created = request("POST", &format!("/api/{user}/tasks"))
+            .bearer(&token(user))
+            .json(&format!(r#"{{"title":"{title}"}}"#))
+            .send(addr)
+            .await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        ids.push(json_of(&created)["id"].as_u64().expect("id"));
+    }
+    let admin = token_with_role("carol", Value::from("user,admin"));
+
+    // Reads: any user's, for an admin.
+    let listed = fetch("/api/alice/tasks").bearer(&admin).send(addr).await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    assert_eq!(json_of(&listed).as_array().map(Vec::len), Some(2));
+    let got = fetch(&format!("/api/alice/tasks/{}", ids[0]))
+        .bearer(&admin)
+        .send(addr)
+        .await;
+    assert_eq!(
+        (got.status, json_of(&got)["title"].as_str()),
+        (200, Some("one"))
+    );
+    let nobody = fetch("/api/nobody/tasks").bearer(&admin).send(addr).await;
+    assert_eq!((nobody.status, nobody.body.as_str()), (200, "[]"));
+
+    // Writes: the owner's only, refused before the body is read.
+    for (method, path, body) in routes("alice", ids[0]) {
+        if method == "GET" {
+            continue;
+        }
+        let mut req = request(method, &path).bearer(&admin);
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let refused = req.send(addr).await;
+        assert_eq!(refused.status, 403, "{method} {path}: {}", refused.body);
+    }
+    let unchanged = fetch("/api/alice/tasks")
+        .bearer(&token("alice"))
+        .send(addr)
+        .await;
+    assert_eq!(
+        json_of(&unchanged),
+        json_of(&listed),
+        "nothing of alice's changed"
+    );
+
+    // The users with tasks, for admins only.
+    let users = fetch("/api/admin/users").bearer(&admin).send(addr).await;
+    assert_eq!(users.status, 200, "{}", users.body);
+    assert_eq!(
+        json_of(&users),
+        serde_json::json!([{"user_id": "alice", "tasks": 2}, {"user_id": "bob", "tasks": 1}])
+    );
+    let refused = fetch("/api/admin/users")
+        .bearer(&token("alice"))
+        .send(addr)
+        .await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(
+        refused.header("www-authenticate"),
+        Some(r#"Bearer error="insufficient_scope""#)
+    );
+    assert!(refused.detail().contains("role"), "{}", refused.body);
+    let anonymous = fetch("/api/admin/users").send(addr).await;
+    assert_eq!(
+        (anonymous.status, anonymous.header("www-authenticate")),
+        (401, Some("Bearer"))
+    );
+}
+
+#[tokio::test]
+async fn only_a_role_claim_that_names_admin_makes_an_admin() {
+    let service = Service::with_secret();
+    let addr = service.addr;
+    for (role, admitted) in [
+        (serde_json::json!("admin"), true),
+        (serde_json::json!("user,admin"), true),
+        (serde_json::json!(["user", "admin"]), true),
+        (serde_json::json!("Admin"), false),
+        (serde_json::json!("admin "), false),
+        (serde_json::json!("administrator"), false),
+        (serde_json::json!("user, admin"), false),
+        (serde_json::json!(1), false),
+        (serde_json::json!({"admin": true}), false),
+        (serde_json::json!(null), false),
+    ] {
+        let carol = token_with_role("carol", role.clone());
+        let status = if admitted { 200 } else { 403 };
+        for path in ["/api/admin/users", "/api/alice/tasks"] {
+            let response = fetch(path).bearer(&carol).send(addr).await;
+            assert_eq!(
+                response.status, status,
+                "role {role} on {path}: {}",
+                response.body
+            );
+        }
+    }
+    let no_role = token("carol");
+    for path in ["/api/admin/users", "/api/alice/tasks"] {
+        assert_eq!(
+            fetch(path).bearer(&no_role).send(addr).await.status,
+            403,
+            "{path}"
+        );
+    }
+}
+
+/// Runs the mint example with the service's secret.
+fn run_mint(args: &[&str]) -> (bool, String, String) {
+    let mut command = Command::new(mint());
+    for var in CONFIG_VARS {
+        command.env_remove(var);
+    }
+    let output = command
+        .env(SECRET_VAR, SECRET)
+        .args(args)
+        .output()
+        .expect("mint runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).trim().to_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn mint_gives_a_token_roles() {
+    let service = Service::with_secret();
+    let addr = service.addr;
+    let (ok, admin, stderr) = run_mint(&["carol", "--role", "user", "--role", "admin"]);
+    assert!(ok, "{stderr}");
+    let payload = admin.split('.').nth(1).expect("a compact JWS");
+    let claims: Value = serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
+            .expect("base64url"),
+    )
+    .expect("JSON claims");
+    assert_eq!(
+        claims["role"], "user,admin",
+        "Better Auth's comma-separated form"
+    );
+    let users = fetch("/api/admin/users").bearer(&admin).send(addr).await;
+    assert_eq!(users.status, 200, "{}", users.body);
+    let (ok, user, _) = run_mint(&["dave", "--role", "user"]);
+    assert!(ok);
+    assert_eq!(
+        fetch("/api/admin/users")
+            .bearer(&user)
+            .send(addr)
+            .await
+            .status,
+        403
+    );
+    for bad in ["user,admin", "", " admin"] {
+        let (ok, stdout, stderr) = run_mint(&["carol", "--role", bad]);
+        assert!(!ok && stdout.is_empty(), "--role {bad:?}");
+        assert!(stderr.contains("--role takes one role"), "{stderr}");
+    }
 }
 
 #[tokio::test]
@@ -394,9 +565,34 @@ async fn dev_mode_prints_working_demo_commands() {
             .unwrap_or_else(|| panic!("no {name} token in {:?}", service.stdout))
             .to_owned()
     };
-    let (alice, bob) = (export("ALICE"), export("BOB"));
+    let (alice, bob, admin) = (export("ALICE"), export("BOB"), export("ADMIN"));
     assert!(service.stdout.iter().any(|line| line.contains("curl -i")));
+    assert!(
+        service
+            .stdout
+            .iter()
+            .any(|line| line.contains("/admin/users")),
+        "a curl line for the admin route"
+    );
     let addr = service.addr;
+    // The admin's rules, as the walkthrough describes them.
+    for (method, path, token, status) in [
+        ("GET", "/api/alice/tasks", &admin, 200),
+        ("POST", "/api/alice/tasks", &admin, 403),
+        ("GET", "/api/admin/users", &admin, 200),
+        ("GET", "/api/admin/users", &bob, 403),
+    ] {
+        let response = request(method, path)
+            .bearer(token)
+            .json(r#"{"title":"Not hers"}"#)
+            .send(addr)
+            .await;
+        assert_eq!(
+            response.status, status,
+            "{method} {path}: {}",
+            response.body
+        );
+    }
     assert_eq!(
         fetch("/api/alice/tasks")
             .bearer(&alice)

@@ -206,6 +206,11 @@ impl Auth {
             .map(|hs| &*hs.policy.user_id_claim)
     }
 
+    /// The claim that carries the roles of HS256 tokens, if HS256 mode is on.
+    pub fn role_claim(&self) -> Option<&str> {
+        self.inner.hs256.as_ref().map(|hs| &*hs.policy.role_claim)
+    }
+
     /// The layer that makes this configuration available to the extractors:
     /// `router.layer(auth.layer())`.
     pub fn layer(&self) -> axum::Extension<Auth> {

@@ -1,5 +1,6 @@
-//! The per-user task API. Every route under `/api/{user_id}` is protected by `#[authorized]`:
-//! the handler runs only for a valid token whose user id is the `{user_id}` of the path.
+//! The per-user task API, protected by `#[authorized]`: every write under `/api/{user_id}` runs
+//! only for a valid token whose user id is the `{user_id}` of the path; reads also for an
+//! admin (a token whose roles include `admin`); `/api/admin/users` only for an admin.
 
 use std::time::Instant;
 
@@ -11,7 +12,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch};
 use axum::{Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::store::{Store, Task, TaskFields};
@@ -40,6 +41,7 @@ pub fn app(auth: Auth, store: Store) -> Router {
             route_path!("/api/{user_id}/tasks/{id}/complete", complete_task),
             patch(complete_task),
         )
+        .route(route_path!("/api/admin/users", list_users), get(list_users))
         .route("/health", get(health))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -113,7 +115,26 @@ fn task_id(id: &str) -> Result<u64, ApiError> {
     id.parse().map_err(|_| task_not_found())
 }
 
-#[authorized(path_param = "user_id")]
+/// One user's task count, as `GET /api/admin/users` lists it.
+#[derive(Serialize)]
+struct UserSummary {
+    user_id: String,
+    tasks: usize,
+}
+
+/// Every user that has tasks: admins only.
+#[authorized(role = "admin")]
+async fn list_users(State(store): State<Store>) -> Json<Vec<UserSummary>> {
+    Json(
+        store
+            .users()
+            .into_iter()
+            .map(|(user_id, tasks)| UserSummary { user_id, tasks })
+            .collect(),
+    )
+}
+
+#[authorized(path_param = "user_id", or_role = "admin")]
 async fn list_tasks(State(store): State<Store>, Path(user_id): Path<String>) -> Json<Vec<Task>> {
     Json(store.list(&user_id))
 }
@@ -129,7 +150,7 @@ async fn create_task(
     Ok((StatusCode::CREATED, Json(task)))
 }
 
-#[authorized(path_param = "user_id")]
+#[authorized(path_param = "user_id", or_role = "admin")]
 async fn get_task(
     State(store): State<Store>,
     Path((user_id, id)): Path<(String, String)>,

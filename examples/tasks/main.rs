@@ -126,9 +126,10 @@ fn dev_secret() -> Result<String, getrandom::Error> {
 }
 
 fn print_dev_walkthrough(addr: SocketAddr, secret: &str) {
-    let mint = |user: &str| {
+    let mint = |user: &str, role: &str| {
         auth_runtime::testing::token_for(user)
             .secret(secret)
+            .claim(auth_runtime::DEFAULT_ROLE_CLAIM, role)
             .expires_in(Duration::from_secs(3600))
             .sign()
     };
@@ -139,6 +140,7 @@ Development mode: this run uses a throwaway secret, and these demo tokens expire
 
   export ALICE='{alice}'
   export BOB='{bob}'
+  export ADMIN='{admin}'
 
   # alice creates a task (201) and lists her tasks (200)
   curl -i -X POST {base}/alice/tasks -H "Authorization: Bearer $ALICE" -H 'Content-Type: application/json' -d '{{"title":"Try auth-runtime"}}'
@@ -147,9 +149,18 @@ Development mode: this run uses a throwaway secret, and these demo tokens expire
   curl -i {base}/alice/tasks -H "Authorization: Bearer $BOB"
   # no token: 401
   curl -i {base}/alice/tasks
+
+  # carol is an admin (role "user,admin"): she reads alice's tasks (200)
+  curl -i {base}/alice/tasks -H "Authorization: Bearer $ADMIN"
+  # but writes stay the owner's: 403
+  curl -i -X POST {base}/alice/tasks -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' -d '{{"title":"Not hers"}}'
+  # every user with tasks, for admins (200); for bob, 403 insufficient_scope
+  curl -i {base}/admin/users -H "Authorization: Bearer $ADMIN"
+  curl -i {base}/admin/users -H "Authorization: Bearer $BOB"
 "#,
-        alice = mint("alice"),
-        bob = mint("bob"),
+        alice = mint("alice", "user"),
+        bob = mint("bob", "user"),
+        admin = mint("carol", "user,admin"),
     );
 }
 

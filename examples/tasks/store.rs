@@ -46,6 +46,19 @@ impl Store {
         })
     }
 
+    /// Every user that has tasks, with how many, ordered by user id.
+    pub fn users(&self) -> Vec<(String, usize)> {
+        let mut users: Vec<(String, usize)> = self.read(|tasks| {
+            tasks
+                .iter()
+                .filter(|(_, own)| !own.is_empty())
+                .map(|(user, own)| (user.clone(), own.len()))
+                .collect()
+        });
+        users.sort_unstable();
+        users
+    }
+
     pub fn get(&self, user: &str, id: u64) -> Option<Task> {
         self.read(|tasks| tasks.get(user).and_then(|own| own.get(&id)).cloned())
     }

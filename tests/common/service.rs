@@ -2,8 +2,9 @@
 
 use auth_runtime::{
     AUDIENCE_VAR, BETTER_AUTH_URL_VAR, ISSUER_VAR, JWKS_ALLOW_HTTP_VAR, JWKS_AUDIENCE_VAR,
-    JWKS_CA_FILE_VAR, JWKS_ISSUER_VAR, JWKS_MIN_REFETCH_VAR, JWKS_URL_VAR, JWKS_USER_ID_CLAIM_VAR,
-    LEEWAY_VAR, PREVIOUS_SECRET_VAR, SECRET_VAR, TOKEN_CACHE_CAPACITY_VAR, USER_ID_CLAIM_VAR,
+    JWKS_CA_FILE_VAR, JWKS_ISSUER_VAR, JWKS_MIN_REFETCH_VAR, JWKS_ROLE_CLAIM_VAR, JWKS_URL_VAR,
+    JWKS_USER_ID_CLAIM_VAR, LEEWAY_VAR, PREVIOUS_SECRET_VAR, ROLE_CLAIM_VAR, SECRET_VAR,
+    TOKEN_CACHE_CAPACITY_VAR, USER_ID_CLAIM_VAR,
 };
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -16,7 +17,7 @@ pub const SECRET: &str = "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 
 /// Variables of the service's configuration, cleared so that the caller's environment cannot
 /// leak into a test.
-const CONFIG_VARS: &[&str] = &[
+pub const CONFIG_VARS: &[&str] = &[
     SECRET_VAR,
     PREVIOUS_SECRET_VAR,
     BETTER_AUTH_URL_VAR,
@@ -25,6 +26,8 @@ const CONFIG_VARS: &[&str] = &[
     AUDIENCE_VAR,
     LEEWAY_VAR,
     USER_ID_CLAIM_VAR,
+    ROLE_CLAIM_VAR,
+    JWKS_ROLE_CLAIM_VAR,
     JWKS_ISSUER_VAR,
     JWKS_AUDIENCE_VAR,
     JWKS_USER_ID_CLAIM_VAR,
@@ -34,54 +37,61 @@ const CONFIG_VARS: &[&str] = &[
     JWKS_ALLOW_HTTP_VAR,
 ];
 
-/// The example binary, built (or found up to date) once per test run. With
+/// The tasks example, built (or found up to date) once per test run. With
 /// `TASKS_EXAMPLE_PROFILE=release` the tests drive the release build instead.
 pub fn binary() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            let root = env!("CARGO_MANIFEST_DIR");
-            let release = std::env::var("TASKS_EXAMPLE_PROFILE").is_ok_and(|p| p == "release");
-            let mut cargo = Command::new(env!("CARGO"));
-            // Cargo sets these for the test process; inherited, they would change the
-            // environment that build scripts (ring's) fingerprint, and rebuild them each time.
-            for (name, _) in std::env::vars_os() {
-                let name = name.to_string_lossy();
-                if [
-                    "CARGO_MANIFEST_",
-                    "CARGO_PKG_",
-                    "CARGO_CRATE_",
-                    "CARGO_BIN_",
-                    "CARGO_PRIMARY_",
-                    "CARGO_TARGET_TMPDIR",
-                ]
-                .iter()
-                .any(|prefix| name.starts_with(prefix))
-                {
-                    cargo.env_remove(&*name);
-                }
-            }
-            cargo.args(["build", "--quiet", "--example", "tasks", "--manifest-path"]);
-            cargo.arg(format!("{root}/Cargo.toml"));
-            if release {
-                cargo.arg("--release");
-            }
-            assert!(
-                cargo.status().expect("cargo runs").success(),
-                "cargo build --example tasks failed"
-            );
-            let exe = std::env::current_exe().expect("test binary path");
-            let target_dir = exe
-                .parent()
-                .and_then(|deps| deps.parent())
-                .and_then(|profile| profile.parent())
-                .expect("target/<profile>/deps");
-            target_dir
-                .join(if release { "release" } else { "debug" })
-                .join("examples")
-                .join("tasks")
-        })
-        .clone()
+    BUILT.get_or_init(|| build_example("tasks")).clone()
+}
+
+/// The mint example, built like [`binary`].
+#[allow(dead_code)] // not every test crate mints
+pub fn mint() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| build_example("mint")).clone()
+}
+
+fn build_example(name: &str) -> PathBuf {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let release = std::env::var("TASKS_EXAMPLE_PROFILE").is_ok_and(|p| p == "release");
+    let mut cargo = Command::new(env!("CARGO"));
+    // Cargo sets these for the test process; inherited, they would change the
+    // environment that build scripts (ring's) fingerprint, and rebuild them each time.
+    for (var, _) in std::env::vars_os() {
+        let var = var.to_string_lossy();
+        if [
+            "CARGO_MANIFEST_",
+            "CARGO_PKG_",
+            "CARGO_CRATE_",
+            "CARGO_BIN_",
+            "CARGO_PRIMARY_",
+            "CARGO_TARGET_TMPDIR",
+        ]
+        .iter()
+        .any(|prefix| var.starts_with(prefix))
+        {
+            cargo.env_remove(&*var);
+        }
+    }
+    cargo.args(["build", "--quiet", "--example", name, "--manifest-path"]);
+    cargo.arg(format!("{root}/Cargo.toml"));
+    if release {
+        cargo.arg("--release");
+    }
+    assert!(
+        cargo.status().expect("cargo runs").success(),
+        "cargo build --example {name} failed"
+    );
+    let exe = std::env::current_exe().expect("test binary path");
+    let target_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .and_then(|profile| profile.parent())
+        .expect("target/<profile>/deps");
+    target_dir
+        .join(if release { "release" } else { "debug" })
+        .join("examples")
+        .join(name)
 }
 
 /// A running service; killed when dropped.
