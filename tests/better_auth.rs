@@ -1,7 +1,7 @@
 //! Interop with real Better Auth tokens: `tests/better-auth/issue-tokens.mjs` runs better-auth
 //! 1.7 (installed by `npm ci` from the lockfile, here) with the stock `jwt` plugin (EdDSA,
-//! JWKS served over loopback HTTP) and with the HS256 sign hook; the tasks example verifies
-//! its tokens end to end.
+//! JWKS served over loopback HTTP) and with the HS256 sign hook, and with its admin plugin
+//! (roles) in both modes; the tasks example verifies its tokens end to end.
 
 mod common;
 
@@ -38,6 +38,19 @@ struct Fixture {
     /// A token signed before a key rotation and one signed after it.
     rotation: Rotation,
     session_cache: SessionCache,
+    /// The admin plugin beside the stock jwt plugin (JWKS).
+    roles: RoleFixture,
+    /// The admin plugin beside the HS256 sign hook.
+    hs256_roles: RoleFixture,
+}
+
+/// Users of a Better Auth instance with the admin plugin, by name, with the role Better Auth
+/// stored for them.
+#[derive(Deserialize, Clone)]
+struct RoleFixture {
+    #[serde(default)]
+    jwks_url: String,
+    users: std::collections::BTreeMap<String, User>,
 }
 
 /// The session cookie cache signed with the JWKS keys, beside an access token of its instance.
@@ -476,4 +489,110 @@ async fn issuer_and_audience_are_the_better_auth_origin() {
             .status,
         200
     );
+}
+
+/// Who an admin plugin user is, as the tasks example must see them: `root` (made admin in the
+/// database) and `multi` (given ["user", "admin"] through POST /admin/set-role, stored
+/// "user,admin") are admins; `list` is an admin through the app's definePayload (an array);
+/// every other role (the default "user", a number, none, and the near misses "Admin",
+/// "admin " and "administrator") is not.
+fn is_admin(name: &str) -> bool {
+    matches!(name, "root" | "multi" | "list")
+}
+
+/// Every rule of the tasks example's roles, for each user of a fixture: the admin route, an
+/// admin reading another user's tasks, and a write to another user's path (owner-only).
+async fn check_roles(addr: SocketAddr, roles: &RoleFixture, expected_users: &[&str]) {
+    assert_eq!(
+        roles.users.keys().map(String::as_str).collect::<Vec<_>>(),
+        expected_users
+    );
+    let plain = &roles.users["plain"];
+    for (name, user) in &roles.users {
+        // The role claim as Better Auth wrote it: the cases this test is about.
+        let payload = user.token.split('.').nth(1).expect("jws");
+        let claims: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url"))
+                .expect("JSON");
+        let expected_role = match name.as_str() {
+            "root" => serde_json::json!("admin"),
+            "multi" => serde_json::json!("user,admin"),
+            "plain" => serde_json::json!("user"),
+            "list" => serde_json::json!(["user", "admin"]),
+            "number" => serde_json::json!(1),
+            "missing" => serde_json::Value::Null,
+            "upper" => serde_json::json!("Admin"),
+            "spaced" => serde_json::json!("admin "),
+            "longer" => serde_json::json!("administrator"),
+            other => panic!("unexpected user {other}"),
+        };
+        assert_eq!(claims["role"], expected_role, "{name}");
+        let admin = is_admin(name);
+        let users = fetch("/api/admin/users")
+            .bearer(&user.token)
+            .send(addr)
+            .await;
+        assert_eq!(
+            users.status,
+            if admin { 200 } else { 403 },
+            "{name}: {}",
+            users.body
+        );
+        if !admin {
+            assert_eq!(
+                users.header("www-authenticate"),
+                Some(r#"Bearer error="insufficient_scope""#),
+                "{name}"
+            );
+        }
+        let read = tasks(addr, &plain.id, &user.token).await;
+        let owner = user.id == plain.id;
+        assert_eq!(
+            read.status,
+            if admin || owner { 200 } else { 403 },
+            "{name} reads plain's tasks"
+        );
+        let own = tasks(addr, &user.id, &user.token).await;
+        assert_eq!(own.status, 200, "{name} reads their own tasks");
+        if !owner {
+            let write = common::request("POST", &format!("/api/{}/tasks", plain.id))
+                .bearer(&user.token)
+                .json(r#"{"title":"not yours"}"#)
+                .send(addr)
+                .await;
+            assert_eq!(write.status, 403, "{name} writes to plain's tasks");
+        }
+    }
+}
+
+#[tokio::test]
+async fn admin_plugin_roles_in_jwks_mode() {
+    let f = fixture();
+    let service = Service::start(
+        &[],
+        &[
+            (BETTER_AUTH_URL_VAR, &f.origin),
+            (JWKS_URL_VAR, &f.roles.jwks_url),
+        ],
+    );
+    check_roles(
+        service.addr,
+        &f.roles,
+        &["longer", "multi", "plain", "root", "spaced", "upper"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn admin_plugin_roles_through_the_hs256_sign_hook() {
+    let f = fixture();
+    let service = Service::with_secret();
+    check_roles(
+        service.addr,
+        &f.hs256_roles,
+        &[
+            "list", "longer", "missing", "multi", "number", "plain", "root", "spaced", "upper",
+        ],
+    )
+    .await;
 }

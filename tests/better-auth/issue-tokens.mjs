@@ -13,12 +13,19 @@
 //                             token signed by each key; both keys stay in the JWKS
 //   session_cache             jwt({ sessionCookieCache: true }): {jwks_url, user, session_data},
 //                             the user's access token and the JWT of its session_data cookie
+//   roles                     the admin plugin beside the stock jwt plugin, at /roles/api/auth:
+//                             {jwks_url, users: {name: {id, token, role}}}: root made admin in the
+//                             database (the documented bootstrap), the others given their role
+//                             by root through the plugin's own POST /admin/set-role
+//   hs256_roles               the admin plugin beside the HS256 sign hook, whose definePayload
+//                             copies the user's role, except for users whose app overrides it
+//                             (a list, a number, none): {users: {name: {id, token, role}}}
 // GET /fixture/jwks-fetches?client=X answers how many times the JWKS was fetched with
 // ?client=X in its URL (so that concurrent tests count only their own fetches).
 
 import { betterAuth } from "better-auth";
 import { memoryAdapter } from "better-auth/adapters/memory";
-import { jwt } from "better-auth/plugins";
+import { admin, jwt } from "better-auth/plugins";
 import { SignJWT } from "jose";
 import { serve } from "./serve.mjs";
 
@@ -91,15 +98,32 @@ const cookieCache = betterAuth({
   plugins: [jwt({ sessionCookieCache: true })],
   logger: { disabled: true },
 });
+// The admin plugin: `role` on the user object, so in the stock token's payload.
+const roles = betterAuth({
+  baseURL: origin,
+  basePath: "/roles/api/auth",
+  secret,
+  database: memory(),
+  emailAndPassword: { enabled: true },
+  plugins: [admin(), jwt()],
+  logger: { disabled: true },
+});
 setHandler((request) => {
   const prefix = new URL(request.url).pathname.split("/")[1];
   if (prefix === "rotating") return rotating.handler(request);
+  if (prefix === "roles") return roles.handler(request);
   if (prefix === "cookiecache") return cookieCache.handler(request);
   return (byAlgorithm[prefix.toUpperCase()] ?? stock).handler(request);
 });
 
-// The HS256 sign hook, with the user id in `uid`. The plugin refuses a custom `sign` unless
-// jwks.remoteUrl and jwks.keyPairConfig.alg are set too.
+// Role claims an app's definePayload writes instead of the admin plugin's string, by email.
+const roleOverrides = new Map([
+  ["hs-list@example.com", { role: ["user", "admin"] }],
+  ["hs-number@example.com", { role: 1 }],
+  ["hs-missing@example.com", {}],
+]);
+// The HS256 sign hook, with the user id in `uid` and the admin plugin's role. The plugin
+// refuses a custom `sign` unless jwks.remoteUrl and jwks.keyPairConfig.alg are set too.
 const hs256 = betterAuth({
   baseURL: origin,
   secret,
@@ -107,10 +131,16 @@ const hs256 = betterAuth({
   emailAndPassword: { enabled: true },
   logger: { disabled: true },
   plugins: [
+    admin(),
     jwt({
       jwks: { remoteUrl: `${origin}/unused`, keyPairConfig: { alg: "EdDSA" } },
       jwt: {
-        definePayload: ({ user }) => ({ uid: user.id, email: user.email, name: user.name }),
+        definePayload: ({ user }) => ({
+          uid: user.id,
+          email: user.email,
+          name: user.name,
+          ...(roleOverrides.get(user.email) ?? { role: user.role }),
+        }),
         sign: (payload) =>
           new SignJWT(payload)
             .setProtectedHeader({ alg: "HS256", typ: "JWT" })
@@ -131,15 +161,60 @@ async function signUp(auth, name, basePath = "/api/auth", cookies = {}) {
     cookies[pair.slice(0, at)] = pair.slice(at + 1);
   }
   const cookie = pairs.join("; ");
+  return { id: response.user.id, token: await accessToken(auth, basePath, cookie), cookie };
+}
+
+// The session's access token, as a client gets it: GET {basePath}/token with the session cookie.
+async function accessToken(auth, basePath, cookie) {
   const tokenResponse = await auth.handler(new Request(`${origin}${basePath}/token`, { headers: { cookie } }));
-  if (!tokenResponse.ok) throw new Error(`/api/auth/token answered ${tokenResponse.status}`);
+  if (!tokenResponse.ok) throw new Error(`${basePath}/token answered ${tokenResponse.status}`);
   const { token } = await tokenResponse.json();
-  return { id: response.user.id, token };
+  return token;
+}
+
+// Users of an instance with the admin plugin: `root` made admin in the database (how the first
+// admin is made), then each other user given `role` by root through POST /admin/set-role
+// (a list is stored comma-separated by the plugin), and a fresh token minted for each.
+async function roleUsers(auth, basePath, prefix, roles) {
+  const root = await signUp(auth, `${prefix}root`, basePath);
+  const context = await auth.$context;
+  await context.internalAdapter.updateUser(root.id, { role: "admin" });
+  const users = { root: { id: root.id, token: await accessToken(auth, basePath, root.cookie), role: "admin" } };
+  for (const [name, role] of Object.entries(roles)) {
+    const user = await signUp(auth, `${prefix}${name}`, basePath);
+    if (role !== undefined) {
+      const response = await auth.handler(
+        new Request(`${origin}${basePath}/admin/set-role`, {
+          method: "POST",
+          headers: { cookie: root.cookie, "content-type": "application/json", origin },
+          body: JSON.stringify({ userId: user.id, role }),
+        }),
+      );
+      if (!response.ok) throw new Error(`set-role ${JSON.stringify(role)} answered ${response.status}: ${await response.text()}`);
+    }
+    users[name] = { id: user.id, token: await accessToken(auth, basePath, user.cookie), role: role ?? "user" };
+  }
+  return users;
 }
 
 const alice = await signUp(stock, "alice");
 const bob = await signUp(stock, "bob");
 const carol = await signUp(hs256, "carol");
+const nearMisses = { upper: "Admin", spaced: "admin ", longer: "administrator" };
+const roleFixture = {
+  jwks_url: `${origin}/roles/api/auth/jwks`,
+  users: await roleUsers(roles, "/roles/api/auth", "", { multi: ["user", "admin"], plain: undefined, ...nearMisses }),
+};
+const hs256Roles = {
+  users: await roleUsers(hs256, "/api/auth", "hs-", {
+    multi: ["user", "admin"],
+    plain: undefined,
+    list: undefined,
+    number: undefined,
+    missing: undefined,
+    ...nearMisses,
+  }),
+};
 const now = Math.floor(Date.now() / 1000);
 const { token: expired } = await stock.api.signJWT({
   body: { payload: { sub: alice.id, iat: now - 3600, exp: now - 1800 } },
@@ -178,7 +253,8 @@ const rotation = {
 
 console.log(
   "FIXTURE " +
-    JSON.stringify({
+    JSON.stringify(
+    {
       origin,
       jwks_url: `${origin}/api/auth/jwks`,
       alice,
@@ -188,7 +264,11 @@ console.log(
       algorithms: byAlg,
       rotation,
       session_cache: sessionCache,
-    }),
+      roles: roleFixture,
+      hs256_roles: hs256Roles,
+    },
+    // Session cookies stay in this process.
+    (key, value) => (key === "cookie" ? undefined : value)),
 );
 
 // Serve until the test closes stdin (or dies).
