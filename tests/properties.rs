@@ -1,8 +1,8 @@
-//! Property tests of the verifier: no change to a valid token survives, and a token for one
-//! user never opens another user's path.
+//! Property tests of the verifier: no change to a valid token survives, a token for one user
+//! never opens another user's path, and a role claim grants exactly the roles it lists.
 
 use auth_runtime::testing::{self, token_for};
-use auth_runtime::{AuthError, authorize_owner};
+use auth_runtime::{AuthError, authorize_owner, authorize_role};
 use proptest::prelude::*;
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -57,6 +57,27 @@ proptest! {
         prop_assert!(authorize_owner(&verified, &a).is_ok());
         if a != b {
             prop_assert_eq!(authorize_owner(&verified, &b), Err(AuthError::Forbidden));
+        }
+    }
+
+    #[test]
+    fn a_role_claim_grants_exactly_its_comma_separated_roles(
+        roles in prop::collection::vec("[ a-zA-Z,_-]{0,8}", 0..4),
+        asked in "[ a-zA-Z_-]{1,8}",
+    ) {
+        let rt = runtime();
+        let auth = testing::auth();
+        let claim = roles.join(",");
+        let as_string = rt.block_on(auth.verify(&token_for("u").claim("role", claim.as_str()).sign())).expect("valid");
+        let listed = claim.split(',').any(|role| role == asked);
+        prop_assert_eq!(as_string.has_role(&asked), listed);
+        prop_assert_eq!(authorize_role(&as_string, &[asked.as_str()]).is_ok(), listed);
+        prop_assert!(as_string.roles().all(|role| !role.is_empty() && !role.contains(',')));
+        // An array's elements are roles as they are, commas included.
+        let as_array = rt.block_on(auth.verify(&token_for("u").claim("role", roles.clone()).sign())).expect("valid");
+        prop_assert_eq!(as_array.has_role(&asked), roles.contains(&asked));
+        if !listed && !roles.contains(&asked) {
+            prop_assert_eq!(authorize_role(&as_array, &[asked.as_str()]), Err(AuthError::MissingRole));
         }
     }
 }

@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::error::AuthError;
-use crate::extract::{authenticate, authorize_role, refuse};
+use crate::extract::{authenticate, authorize_role, owns, refuse};
 use crate::verified::VerifiedToken;
 
 /// What `#[authorized(path_param = …)]` records about a handler, on a hidden type named like
@@ -104,7 +104,7 @@ fn decide(
     or_roles: &[&str],
 ) -> Result<(), AuthError> {
     let holds = match claim {
-        None => token.user_id() == value,
+        None => owns(token, value),
         Some(claim) => token.claim_includes(claim, value),
     };
     if holds || token.has_any_role(or_roles) {

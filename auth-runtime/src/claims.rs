@@ -390,8 +390,14 @@ impl<'de> Visitor<'de> for NamedClaimSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut found = None;
         let mut count = 0_usize;
-        while let Some(is_name) = map.next_key_seed(IsName(self.name))? {
-            if is_name {
+        // The name looked for takes the user-id claim's place in the classification (escapes
+        // decoded, compared before the registered names).
+        let seed = ClaimsSeed {
+            user_id: Some(self.name),
+            role: None,
+        };
+        while let Some(key) = map.next_key_seed(ClaimNameSeed(seed))? {
+            if matches!(key, ClaimName::UserId) {
                 count += 1;
                 found = Some(map.next_value::<ClaimValue<'de>>()?);
             } else {
@@ -399,26 +405,6 @@ impl<'de> Visitor<'de> for NamedClaimSeed<'_> {
             }
         }
         Ok(if count == 1 { found } else { None })
-    }
-}
-
-/// Whether a claim name is the one looked for (escapes decoded).
-struct IsName<'n>(&'n str);
-
-impl<'de> DeserializeSeed<'de> for IsName<'_> {
-    type Value = bool;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for IsName<'_> {
-    type Value = bool;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a claim name")
-    }
-    fn visit_str<E: de::Error>(self, name: &str) -> Result<bool, E> {
-        Ok(name == self.0)
     }
 }
 

@@ -154,13 +154,19 @@ fn bearer_token(parts: &Parts) -> Result<&str, AuthError> {
 /// exactly (code point by code point: no case folding, normalisation or trimming), and
 /// answers [`AuthError::Forbidden`] otherwise.
 ///
-/// `#[authorized]` calls it with the value the handler reads (see [`UserIdParam`]).
+/// `#[authorized(path_param = …)]` takes this decision on the value the handler reads (see
+/// [`UserIdParam`]); call it from your own extractors for the same rule.
 pub fn authorize_owner(token: &VerifiedToken, path_value: &str) -> Result<(), AuthError> {
-    if token.user_id() == path_value {
+    if owns(token, path_value) {
         Ok(())
     } else {
         Err(refuse(AuthError::Forbidden))
     }
+}
+
+/// Whether the token's user id is `path_value`, exactly.
+pub(crate) fn owns(token: &VerifiedToken, path_value: &str) -> bool {
+    token.user_id() == path_value
 }
 
 /// The role decision: allows the request when the token's roles (see

@@ -45,7 +45,8 @@
 //! |---|---|---|
 //! | no bearer token | 401 | `Bearer` |
 //! | malformed, expired, wrongly signed, wrong `alg`/`iss`/`aud`, … | 401 | `Bearer error="invalid_token", error_description="…"` |
-//! | valid token, another user's path | 403 | |
+//! | valid token, another user's path (or a claim that does not hold it) | 403 | |
+//! | valid token without a role the route requires (`role`, `or_role`) | 403 | `Bearer error="insufficient_scope"` |
 //! | valid token, a path that does not deserialize into the handler's `Path<T>` | 400 | |
 //! | no [`Auth`] installed, or a route whose captures cannot fill the handler's `Path<T>` | 500 (logged as an error) | |
 //!

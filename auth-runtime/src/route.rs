@@ -15,8 +15,8 @@
     note = "add `#[auth_runtime::authorized(path_param = \"user_id\")]` to the handler, or leave it out of route_path!"
 )]
 pub trait AuthorizedRoute {
-    /// What the route must capture; `None` when the attribute already reported an error, so
-    /// that one mistake gives one error.
+    /// What the route must capture; `None` when there is nothing to check: a `role` handler
+    /// reads no path, and after an error of the attribute one mistake gives one error.
     #[doc(hidden)]
     const ROUTE: Option<RouteCheck>;
 }

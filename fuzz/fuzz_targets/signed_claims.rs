@@ -1,6 +1,7 @@
 //! Arbitrary header and payload bytes, validly signed with the secret: the header policy and
 //! the claims parser see everything the fuzzer can invent, past the signature check.
-//! Never a panic; an accepted token always has an exp in the future and a non-blank user id.
+//! Never a panic; an accepted token always has an exp in the future and a non-blank user id,
+//! and its roles are never empty and grant exactly what they list.
 #![no_main]
 
 use auth_runtime::testing::{TEST_SECRET, sign_hs256_raw};
@@ -24,5 +25,13 @@ fuzz_target!(|data: &[u8]| {
             .map_or(0, |d| d.as_secs());
         assert!(verified.expires_at().saturating_add(5) > now, "accepted an expired token");
         assert!(!verified.user_id().trim().is_empty(), "accepted a blank user id");
+        let roles: Vec<&str> = verified.roles().collect();
+        for role in &roles {
+            assert!(!role.is_empty(), "an empty role");
+            assert!(verified.has_role(role), "a listed role is not granted");
+        }
+        assert_eq!(verified.has_role("admin"), roles.contains(&"admin"));
+        // Any claim, any value: never a panic.
+        let _ = verified.claim_includes("activeOrganizationId", "org_1");
     }
 });
