@@ -20,7 +20,7 @@ use auth_runtime::testing::{self, Ed25519Key};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::service::{SECRET, Service};
-use common::{Request, fetch};
+use common::{Request, fetch, request};
 use jsonwebtoken::{Algorithm, EncodingKey};
 use libtest_mimic::Trial;
 use serde_json::{Value, json};
@@ -931,6 +931,148 @@ async fn run_suite() -> Vec<Trial> {
         "duplicate claims are refused",
     );
 
+    s.category("roles");
+    // mallory is not alice: alice's tasks open to her only as an admin (or_role), and
+    // /api/admin/users only to admins (role).
+    let mallory = |patch: Value| {
+        let mut c = claims("mallory");
+        for (k, v) in patch.as_object().expect("object") {
+            c[k] = v.clone();
+        }
+        c
+    };
+    let admin_claims = mallory(json!({"role": "admin"}));
+    let mut ed_admin = admin_claims.clone();
+    ed_admin["iss"] = json!("test-issuer");
+    ed_admin["aud"] = json!("test-audience");
+    let admin = hs_claims(&admin_claims);
+    s.token(
+        "an admin reads alice's tasks",
+        &admin,
+        200,
+        "or_role = \"admin\" admits admins",
+    );
+    s.token(
+        "an admin of the JWKS reads alice's tasks",
+        &ed_claims(&ed_admin),
+        200,
+        "roles are read in both modes",
+    );
+    s.case(
+        "an admin writes alice's tasks",
+        request("POST", "/api/alice/tasks")
+            .bearer(&admin)
+            .json(r#"{"title":"x"}"#),
+        403,
+        "writes stay owner-only",
+    );
+    s.case(
+        "no token on the admin route",
+        fetch("/api/admin/users"),
+        401,
+        "401 before any role check",
+    );
+    s.case(
+        "a user's token on the admin route",
+        fetch("/api/admin/users").bearer(&hs_claims(&mallory(json!({"role": "user"})))),
+        403,
+        "insufficient_scope",
+    );
+    s.token(
+        "admin, signed with another secret",
+        &hs(
+            hs_header,
+            admin_claims.to_string().as_bytes(),
+            b"another-secret-0123456789-abcdefghijklmnopq",
+        ),
+        401,
+        "a role is read only after the signature verifies",
+    );
+    s.token(
+        "admin, EdDSA signed with another key",
+        &attacker_key().sign_raw(
+            format!(r#"{{"alg":"EdDSA","kid":"{KID}"}}"#).as_bytes(),
+            ed_admin.to_string().as_bytes(),
+        ),
+        401,
+        "only the JWKS key verifies",
+    );
+    s.token(
+        "admin, alg none",
+        &format!(
+            "{}.{}.",
+            b64(r#"{"alg":"none"}"#),
+            b64(admin_claims.to_string())
+        ),
+        401,
+        "no unsigned token",
+    );
+    let mut expired_admin = admin_claims.clone();
+    expired_admin["exp"] = json!(t - 600);
+    s.token(
+        "admin, expired",
+        &hs_claims(&expired_admin),
+        401,
+        "exp first",
+    );
+    s.token(
+        "role in the header",
+        &hs(
+            r#"{"alg":"HS256","typ":"JWT","role":"admin"}"#,
+            claims("mallory").to_string().as_bytes(),
+            SECRET.as_bytes(),
+        ),
+        403,
+        "roles come from the payload only",
+    );
+    s.token(
+        "role nested in a user object",
+        &hs_claims(&mallory(json!({"user": {"role": "admin"}}))),
+        403,
+        "the role claim is a top-level claim (the session cache's user.role is not)",
+    );
+    s.token(
+        "role given twice",
+        &hs(
+            hs_header,
+            format!(
+                r#"{{"uid":"mallory","exp":{},"role":"user","role":"admin"}}"#,
+                t + 600
+            )
+            .as_bytes(),
+            SECRET.as_bytes(),
+        ),
+        403,
+        "a duplicated role claim grants no role",
+    );
+    s.token(
+        "role under another claim name",
+        &hs_claims(&mallory(json!({"roles": ["admin"]}))),
+        403,
+        "only the configured role claim is read",
+    );
+    for (label, role) in [
+        ("in capitals", json!("ADMIN")),
+        ("with a NUL", json!("admin\u{0}")),
+        ("with a Cyrillic homoglyph", json!("\u{0430}dmin")),
+        ("as an object", json!({"admin": true})),
+        ("in a nested array", json!([["admin"]])),
+        ("as a number", json!(1)),
+    ] {
+        s.token(
+            format!("role {label}"),
+            &hs_claims(&mallory(json!({"role": role}))),
+            403,
+            "roles are compared exactly; other types grant none",
+        );
+    }
+    s.token(
+        "role with a trailing comma",
+        &hs_claims(&mallory(json!({"role": "admin,"}))),
+        200,
+        "split on commas, as Better Auth's admin plugin reads it",
+    );
+
     s.category("path");
     let nfc = with(json!({"uid": "jos\u{e9}"}));
     for (path, expected, why) in [
@@ -1121,9 +1263,9 @@ async fn run_suite() -> Vec<Trial> {
         },
     ));
     trials.push(Trial::test(
-        "suite::has_the_documented_139_cases",
+        "suite::has_the_documented_159_cases",
         move || match total {
-            139 => Ok(()),
+            159 => Ok(()),
             n => Err(format!("the suite has {n} cases: update SECURITY.md and README.md").into()),
         },
     ));
