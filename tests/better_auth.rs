@@ -1,7 +1,8 @@
 //! Interop with real Better Auth tokens: `tests/better-auth/issue-tokens.mjs` runs better-auth
 //! 1.7 (installed by `npm ci` from the lockfile, here) with the stock `jwt` plugin (EdDSA,
-//! JWKS served over loopback HTTP) and with the HS256 sign hook, and with its admin plugin
-//! (roles) in both modes; the tasks example verifies its tokens end to end.
+//! JWKS served over loopback HTTP) and with the HS256 sign hook, with its admin plugin (roles)
+//! in both modes and its organization plugin (`claim`); the tasks example, or a router of
+//! `#[authorized]` handlers, verifies its tokens end to end.
 
 mod common;
 
@@ -42,6 +43,22 @@ struct Fixture {
     roles: RoleFixture,
     /// The admin plugin beside the HS256 sign hook.
     hs256_roles: RoleFixture,
+    /// The organization plugin, with activeOrganizationId added by definePayload.
+    orgs: OrgFixture,
+}
+
+/// Members of a Better Auth instance with the organization plugin: each created an
+/// organisation (`org`), which became their session's active one; `loner` has none.
+#[derive(Deserialize, Clone)]
+struct OrgFixture {
+    jwks_url: String,
+    members: std::collections::BTreeMap<String, OrgMember>,
+}
+
+#[derive(Deserialize, Clone)]
+struct OrgMember {
+    token: String,
+    org: Option<String>,
 }
 
 /// Users of a Better Auth instance with the admin plugin, by name, with the role Better Auth
@@ -595,4 +612,55 @@ async fn admin_plugin_roles_through_the_hs256_sign_hook() {
         ],
     )
     .await;
+}
+
+/// A member of the organisation in the path, by the token's activeOrganizationId.
+#[auth_runtime::authorized(path_param = "org_id", claim = "activeOrganizationId")]
+async fn org_invoices(axum::extract::Path(org_id): axum::extract::Path<String>) -> String {
+    format!("invoices of {org_id}")
+}
+
+#[tokio::test]
+async fn organization_plugin_tokens_open_their_active_organization_only() {
+    let f = fixture();
+    let auth = auth_runtime::Auth::builder()
+        .jwks(auth_runtime::Jwks::better_auth(&f.origin).jwks_url(&f.orgs.jwks_url))
+        .build()
+        .expect("valid configuration");
+    let app = axum::Router::new()
+        .route(
+            auth_runtime::route_path!("/orgs/{org_id}/invoices", org_invoices),
+            axum::routing::get(org_invoices),
+        )
+        .layer(auth.layer());
+    let addr = common::serve(app).await;
+    let members = &f.orgs.members;
+    assert_eq!(
+        members.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["acme-owner", "globex-owner", "loner"]
+    );
+    let orgs: Vec<&str> = members.values().filter_map(|m| m.org.as_deref()).collect();
+    assert_eq!(orgs.len(), 2, "two organisations");
+    for (name, member) in members {
+        for org in &orgs {
+            let response = fetch(&format!("/orgs/{org}/invoices"))
+                .bearer(&member.token)
+                .send(addr)
+                .await;
+            let own = member.org.as_deref() == Some(*org);
+            assert_eq!(
+                response.status,
+                if own { 200 } else { 403 },
+                "{name} on {org}: {}",
+                response.body
+            );
+            if own {
+                assert_eq!(response.body, format!("invoices of {org}"));
+            }
+        }
+    }
+    let response = fetch(&format!("/orgs/{}/invoices", orgs[0]))
+        .send(addr)
+        .await;
+    assert_eq!(response.status, 401);
 }

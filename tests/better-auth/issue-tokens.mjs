@@ -20,12 +20,17 @@
 //   hs256_roles               the admin plugin beside the HS256 sign hook, whose definePayload
 //                             copies the user's role, except for users whose app overrides it
 //                             (a list, a number, none): {users: {name: {id, token, role}}}
+//   orgs                      the organization plugin beside the stock jwt plugin, whose
+//                             definePayload adds the session's activeOrganizationId, at
+//                             /orgs/api/auth: {jwks_url, members: {name: {id, token, org}}}, each
+//                             member's organisation created through POST /organization/create
+//                             (which makes it the session's active one); `loner` has none
 // GET /fixture/jwks-fetches?client=X answers how many times the JWKS was fetched with
 // ?client=X in its URL (so that concurrent tests count only their own fetches).
 
 import { betterAuth } from "better-auth";
 import { memoryAdapter } from "better-auth/adapters/memory";
-import { admin, jwt } from "better-auth/plugins";
+import { admin, jwt, organization } from "better-auth/plugins";
 import { SignJWT } from "jose";
 import { serve } from "./serve.mjs";
 
@@ -108,10 +113,32 @@ const roles = betterAuth({
   plugins: [admin(), jwt()],
   logger: { disabled: true },
 });
+// The organization plugin keeps activeOrganizationId on the session; the app's definePayload
+// adds it to the token (the stock payload, the whole user object, beside it).
+const orgs = betterAuth({
+  baseURL: origin,
+  basePath: "/orgs/api/auth",
+  secret,
+  database: memoryAdapter({
+    user: [], session: [], account: [], verification: [], jwks: [],
+    organization: [], member: [], invitation: [],
+  }),
+  emailAndPassword: { enabled: true },
+  plugins: [
+    organization(),
+    jwt({
+      jwt: {
+        definePayload: ({ user, session }) => ({ ...user, activeOrganizationId: session.activeOrganizationId ?? null }),
+      },
+    }),
+  ],
+  logger: { disabled: true },
+});
 setHandler((request) => {
   const prefix = new URL(request.url).pathname.split("/")[1];
   if (prefix === "rotating") return rotating.handler(request);
   if (prefix === "roles") return roles.handler(request);
+  if (prefix === "orgs") return orgs.handler(request);
   if (prefix === "cookiecache") return cookieCache.handler(request);
   return (byAlgorithm[prefix.toUpperCase()] ?? stock).handler(request);
 });
@@ -205,6 +232,26 @@ const roleFixture = {
   jwks_url: `${origin}/roles/api/auth/jwks`,
   users: await roleUsers(roles, "/roles/api/auth", "", { multi: ["user", "admin"], plain: undefined, ...nearMisses }),
 };
+// Each member creates an organisation over HTTP, as a client would; its token then carries it.
+const orgMembers = {};
+for (const name of ["acme-owner", "globex-owner", "loner"]) {
+  const user = await signUp(orgs, name, "/orgs/api/auth");
+  let org = null;
+  if (name !== "loner") {
+    const slug = name.split("-")[0];
+    const response = await orgs.handler(
+      new Request(`${origin}/orgs/api/auth/organization/create`, {
+        method: "POST",
+        headers: { cookie: user.cookie, "content-type": "application/json", origin },
+        body: JSON.stringify({ name: slug, slug }),
+      }),
+    );
+    if (!response.ok) throw new Error(`organization/create answered ${response.status}: ${await response.text()}`);
+    org = (await response.json()).id;
+  }
+  orgMembers[name] = { id: user.id, token: await accessToken(orgs, "/orgs/api/auth", user.cookie), org };
+}
+const orgFixture = { jwks_url: `${origin}/orgs/api/auth/jwks`, members: orgMembers };
 const hs256Roles = {
   users: await roleUsers(hs256, "/api/auth", "hs-", {
     multi: ["user", "admin"],
@@ -266,6 +313,7 @@ console.log(
       session_cache: sessionCache,
       roles: roleFixture,
       hs256_roles: hs256Roles,
+      orgs: orgFixture,
     },
     // Session cookies stay in this process.
     (key, value) => (key === "cookie" ? undefined : value)),
