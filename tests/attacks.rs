@@ -44,6 +44,19 @@ fn claims(uid: &str) -> Value {
     json!({"uid": uid, "sub": uid, "iat": now(), "exp": now() + 600})
 }
 
+/// `claims(uid)` with `patch` applied: each member set, and `"-name": null` removing `name`.
+fn patched(uid: &str, patch: Value) -> Value {
+    let mut c = claims(uid);
+    for (k, v) in patch.as_object().expect("object") {
+        if v.is_null() && k.starts_with('-') {
+            c.as_object_mut().expect("object").remove(&k[1..]);
+        } else {
+            c[k] = v.clone();
+        }
+    }
+    c
+}
+
 /// Signs exactly these header and payload bytes (so that malformed JSON can be signed too).
 fn sign_with(header: &str, payload: &[u8], key: &EncodingKey, alg: Algorithm) -> String {
     let input = format!("{}.{}", b64(header), b64(payload));
@@ -751,17 +764,7 @@ async fn run_suite() -> Vec<Trial> {
     );
 
     s.category("time claims");
-    let with = |patch: Value| {
-        let mut c = claims("alice");
-        for (k, v) in patch.as_object().expect("object") {
-            if v.is_null() && k.starts_with('-') {
-                c.as_object_mut().expect("object").remove(&k[1..]);
-            } else {
-                c[k] = v.clone();
-            }
-        }
-        hs_claims(&c)
-    };
+    let with = |patch: Value| hs_claims(&patched("alice", patch));
     let t = now();
     s.token(
         "expired an hour ago",
@@ -934,13 +937,7 @@ async fn run_suite() -> Vec<Trial> {
     s.category("roles");
     // mallory is not alice: alice's tasks open to her only as an admin (or_role), and
     // /api/admin/users only to admins (role).
-    let mallory = |patch: Value| {
-        let mut c = claims("mallory");
-        for (k, v) in patch.as_object().expect("object") {
-            c[k] = v.clone();
-        }
-        c
-    };
+    let mallory = |patch: Value| patched("mallory", patch);
     let admin_claims = mallory(json!({"role": "admin"}));
     let mut ed_admin = admin_claims.clone();
     ed_admin["iss"] = json!("test-issuer");

@@ -75,14 +75,19 @@ async fn start() -> std::net::SocketAddr {
     serve(app(&testing::auth())).await
 }
 
-/// A token for `user` whose role claim is `role` (`None`: no role claim).
-fn with_role(user: &str, role: Option<Value>) -> String {
+/// A token for `user` whose claim `name` is `value` (`None`: no such claim).
+fn token_with(user: &str, name: &str, value: Option<Value>) -> String {
     let token = token_for(user);
-    match role {
-        Some(role) => token.claim("role", role),
+    match value {
+        Some(value) => token.claim(name, value),
         None => token,
     }
     .sign()
+}
+
+/// A token for `user` whose role claim is `role` (`None`: no role claim).
+fn with_role(user: &str, role: Option<Value>) -> String {
+    token_with(user, "role", role)
 }
 
 /// 403 for a missing role: `insufficient_scope` (RFC 6750 §3.1) and a `detail`.
@@ -335,14 +340,7 @@ async fn writes_stay_owner_only_for_an_admin() {
 #[tokio::test]
 async fn claim_admits_a_token_whose_claim_holds_the_path_value() {
     let addr = start().await;
-    let member = |claim: Option<Value>| {
-        let token = token_for("alice");
-        match claim {
-            Some(claim) => token.claim("activeOrganizationId", claim),
-            None => token,
-        }
-        .sign()
-    };
+    let member = |claim: Option<Value>| token_with("alice", "activeOrganizationId", claim);
     for (case, claim, status) in [
         ("equal", Some(json!("org_1")), 200),
         ("in an array", Some(json!(["org_2", "org_1"])), 200),

@@ -325,12 +325,7 @@ async fn mint_gives_a_token_roles() {
     let addr = service.addr;
     let (ok, admin, stderr) = run_mint(&["carol", "--role", "user", "--role", "admin"]);
     assert!(ok, "{stderr}");
-    let payload = admin.split('.').nth(1).expect("a compact JWS");
-    let claims: Value = serde_json::from_slice(
-        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
-            .expect("base64url"),
-    )
-    .expect("JSON claims");
+    let claims = common::jws_segment(&admin, 1);
     assert_eq!(
         claims["role"], "user,admin",
         "Better Auth's comma-separated form"

@@ -79,41 +79,13 @@ pub(crate) fn parse(attr: TokenStream, errors: &mut Errors) -> Option<Rule> {
             return skip_value(&meta);
         }
         let value: Expr = meta.value()?.parse()?;
-        let repeated = match name.as_str() {
-            "path_param" => parsed.path_param.is_some(),
-            "role" => parsed.role.is_some(),
-            "or_role" => parsed.or_role.is_some(),
-            _ => parsed.claim.is_some(),
-        };
-        if repeated {
-            let hint = if name.ends_with("role") {
-                format!(": for any of several roles write {name} = [\"admin\", \"support\"]")
-            } else {
-                ": keep one".to_owned()
-            };
-            errors.push(syn::Error::new_spanned(
-                &key,
-                format!("`{name}` is given twice{hint}"),
-            ));
-            return Ok(());
-        }
         match name.as_str() {
-            "path_param" => {
-                let value = path_param(value, errors);
-                parsed.path_param = Some(Arg { key, value });
-            }
-            "role" => {
-                let value = roles(&name, value, errors);
-                parsed.role = Some(Arg { key, value });
-            }
-            "or_role" => {
-                let value = roles(&name, value, errors);
-                parsed.or_role = Some(Arg { key, value });
-            }
-            _ => {
-                let value = claim(value, errors);
-                parsed.claim = Some(Arg { key, value });
-            }
+            "path_param" => set(&mut parsed.path_param, key, errors, |e| {
+                path_param(value, e)
+            }),
+            "role" => set(&mut parsed.role, key, errors, |e| roles(&name, value, e)),
+            "or_role" => set(&mut parsed.or_role, key, errors, |e| roles(&name, value, e)),
+            _ => set(&mut parsed.claim, key, errors, |e| claim(value, e)),
         }
         Ok(())
     });
@@ -122,6 +94,29 @@ pub(crate) fn parse(attr: TokenStream, errors: &mut Errors) -> Option<Rule> {
         return None;
     }
     rule(parsed, &attr, errors)
+}
+
+/// Records an argument, or reports it as given twice (its value then goes unchecked).
+fn set<T>(
+    slot: &mut Option<Arg<T>>,
+    key: Ident,
+    errors: &mut Errors,
+    value: impl FnOnce(&mut Errors) -> Option<T>,
+) {
+    if slot.is_some() {
+        let hint = if key == "role" || key == "or_role" {
+            format!(": for any of several roles write {key} = [\"admin\", \"support\"]")
+        } else {
+            ": keep one".to_owned()
+        };
+        errors.push(syn::Error::new_spanned(
+            &key,
+            format!("`{key}` is given twice{hint}"),
+        ));
+        return;
+    }
+    let value = value(errors);
+    *slot = Some(Arg { key, value });
 }
 
 /// Checks how the arguments combine, and makes the rule.

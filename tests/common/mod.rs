@@ -23,6 +23,18 @@ pub async fn serve(app: axum::Router) -> SocketAddr {
     addr
 }
 
+/// The JSON of segment `index` of a compact JWS (0: the header, 1: the claims), decoded
+/// without verifying anything: for asserting what a signer wrote.
+#[allow(dead_code)] // not every test crate reads tokens
+pub fn jws_segment(token: &str, index: usize) -> serde_json::Value {
+    use base64::Engine as _;
+    let segment = token.split('.').nth(index).expect("a compact JWS segment");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(segment)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("JSON")
+}
+
 /// A parsed HTTP response.
 #[derive(Debug)]
 pub struct Response {
