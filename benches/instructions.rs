@@ -51,7 +51,7 @@ fn main() {
         "hs256" => {
             let auth = Auth::builder()
                 .hs256(Hs256::secret(TEST_SECRET))
-                .token_cache_capacity(0)
+                .token_cache_max_bytes(0)
                 .build()
                 .expect("valid configuration");
             measure_hs256(&auth, &token_for(support::USER).sign(), n);

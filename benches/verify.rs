@@ -295,7 +295,7 @@ fn hs256_uncached(bencher: divan::Bencher) {
     let token = token();
     let auth = Auth::builder()
         .hs256(Hs256::secret(TEST_SECRET).issuer(ORIGIN).audience(ORIGIN))
-        .token_cache_capacity(0)
+        .token_cache_max_bytes(0)
         .build()
         .expect("valid configuration");
     bencher.bench(|| ready(auth.verify(black_box(&token))).expect("valid"));

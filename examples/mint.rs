@@ -44,7 +44,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
     };
     let secret = std::env::var(auth_runtime::SECRET_VAR).unwrap_or_default();
     let mut token = auth_runtime::testing::token_for(&user_id).secret(&secret);
-    match auth.user_id_claim() {
+    match auth.hs256_claims().map(|claims| claims.user_id) {
         Some("uid") => {}
         Some(claim) => token = token.without("uid").claim(claim, user_id.as_str()),
         None => {
@@ -85,8 +85,8 @@ fn run(args: Vec<String>) -> Result<String, String> {
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
     }
-    if let (false, Some(claim)) = (roles.is_empty(), auth.role_claim()) {
-        token = token.claim(claim, roles.join(","));
+    if let (false, Some(claims)) = (roles.is_empty(), auth.hs256_claims()) {
+        token = token.claim(claims.role, roles.join(","));
     }
     Ok(token.sign())
 }

@@ -29,6 +29,12 @@ use serde_json::{Value, json};
 /// (`Ed25519Key::rfc8037()`).
 const ED_X: &str = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
 const KID: &str = "test-key-1";
+/// The attacker's key, published with its private part.
+const LEAKED_KID: &str = "leaked-key";
+/// The attacker's key, published with `key_ops: ["sign"]`.
+const SIGN_ONLY_KID: &str = "sign-only-key";
+/// An ES256 key the test makes at start-up.
+const ES256_KID: &str = "es256-key";
 
 fn b64(bytes: impl AsRef<[u8]>) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
@@ -107,11 +113,54 @@ fn ed_claims(claims: &Value) -> String {
     )
 }
 
+/// The public JWK of an ES256 key, under [`ES256_KID`].
+fn es256_jwk(key: &p256::ecdsa::SigningKey) -> Value {
+    let point = key.verifying_key().to_encoded_point(false);
+    json!({
+        "kty": "EC", "crv": "P-256", "kid": ES256_KID, "alg": "ES256",
+        "x": b64(point.x().expect("x")), "y": b64(point.y().expect("y")),
+    })
+}
+
+/// An ES256 token of `claims`, its signature's S as signed (`high_s` false) or replaced by
+/// n − S (true): both verify, as both do for WebCrypto (which Better Auth signs with).
+fn es256_token(key: &p256::ecdsa::SigningKey, claims: &Value, high_s: bool) -> String {
+    use p256::ecdsa::signature::Signer as _;
+    let input = format!(
+        "{}.{}",
+        b64(format!(r#"{{"alg":"ES256","kid":"{ES256_KID}"}}"#)),
+        b64(claims.to_string())
+    );
+    // n − S is the other valid signature of the same message; p256 may sign with either.
+    let signed: p256::ecdsa::Signature = key.sign(input.as_bytes());
+    let low = signed.normalize_s().unwrap_or(signed);
+    let signature = if high_s {
+        let (r, s) = low.split_scalars();
+        p256::ecdsa::Signature::from_scalars(r, -s).expect("a valid signature")
+    } else {
+        low
+    };
+    assert_eq!(signature.normalize_s().is_some(), high_s, "the S asked for");
+    format!("{input}.{}", b64(signature.to_bytes()))
+}
+
 /// A loopback server that publishes the JWKS, and a loopback listener that counts connections
 /// (the target of `jku`/`x5u`, which must never be contacted).
-async fn jwks_server() -> (SocketAddr, SocketAddr, Arc<AtomicUsize>) {
-    let jwks =
-        json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "x": ED_X, "kid": KID, "alg": "EdDSA"}]});
+async fn jwks_server(es256: Value) -> (SocketAddr, SocketAddr, Arc<AtomicUsize>) {
+    // Beside the real key: the attacker's key published with its private part (`d`, as a
+    // misconfigured server would leak it), and again restricted to signing by `key_ops`.
+    // Neither may ever verify a token.
+    let attacker = attacker_key();
+    let mut leaked = attacker.jwk(LEAKED_KID);
+    leaked["d"] = json!(b64([7u8; 32]));
+    let mut sign_only = attacker.jwk(SIGN_ONLY_KID);
+    sign_only["key_ops"] = json!(["sign"]);
+    let jwks = json!({"keys": [
+        {"kty": "OKP", "crv": "Ed25519", "x": ED_X, "kid": KID, "alg": "EdDSA"},
+        leaked,
+        sign_only,
+        es256,
+    ]});
     let app = axum::Router::new().route(
         "/api/auth/jwks",
         axum::routing::get(move || async move { axum::Json(jwks) }),
@@ -183,7 +232,8 @@ fn main() -> std::process::ExitCode {
 
 /// Runs every case, then the checks that need them all to have run.
 async fn run_suite() -> Vec<Trial> {
-    let (jwks_addr, trap_addr, contacted) = jwks_server().await;
+    let es256 = p256::ecdsa::SigningKey::random(&mut rand_core::OsRng);
+    let (jwks_addr, trap_addr, contacted) = jwks_server(es256_jwk(&es256)).await;
     let origin = format!("http://{jwks_addr}");
     let service = Service::start(
         &[],
@@ -520,6 +570,38 @@ async fn run_suite() -> Vec<Trial> {
         401,
         "a forged signature",
     );
+    for (kid, why) in [
+        (
+            LEAKED_KID,
+            "a key published with its private part is compromised: never loaded",
+        ),
+        (
+            SIGN_ONLY_KID,
+            "a key whose key_ops lack verify is never loaded (RFC 7517 §4.3)",
+        ),
+    ] {
+        s.token(
+            format!("signed by the JWKS key {kid}"),
+            &attacker_key().sign_raw(
+                format!(r#"{{"alg":"EdDSA","kid":"{kid}"}}"#).as_bytes(),
+                ed_base.to_string().as_bytes(),
+            ),
+            401,
+            why,
+        );
+    }
+    s.token(
+        "ES256 with a low S",
+        &es256_token(&es256, &ed_base, false),
+        200,
+        "a valid ES256 token",
+    );
+    s.token(
+        "ES256 with a high S",
+        &es256_token(&es256, &ed_base, true),
+        200,
+        "kept: WebCrypto (Better Auth's signer) does not normalise S, so half its real tokens are high-S; the twin is not a forgery (same claims, same key)",
+    );
     s.token(
         "ES256 header with the EdDSA key's kid",
         &{
@@ -552,6 +634,38 @@ async fn run_suite() -> Vec<Trial> {
         ),
         401,
         "duplicate header members are refused",
+    );
+    s.token(
+        "an unknown header member given twice",
+        &hs(
+            r#"{"alg":"HS256","typ":"JWT","x":1,"x":2}"#,
+            payload.as_bytes(),
+            SECRET.as_bytes(),
+        ),
+        401,
+        "no header member may be given twice (RFC 7515 §4)",
+    );
+    s.token(
+        "two jku members",
+        &hs(
+            &format!(
+                r#"{{"alg":"HS256","jku":"http://{trap_addr}/a","jku":"http://{trap_addr}/b"}}"#
+            ),
+            payload.as_bytes(),
+            SECRET.as_bytes(),
+        ),
+        401,
+        "no header member may be given twice, whatever it is",
+    );
+    s.token(
+        "x5u given twice through an escape",
+        &hs(
+            &format!(r#"{{"alg":"HS256","x5u":"http://{trap_addr}/","\u0078\u0035u":"x"}}"#),
+            payload.as_bytes(),
+            SECRET.as_bytes(),
+        ),
+        401,
+        "escaped names are the same name",
     );
     s.token(
         "alg as an array",
@@ -855,6 +969,20 @@ async fn run_suite() -> Vec<Trial> {
         "duplicate claims are refused (RFC 7519 §4)",
     );
     s.token(
+        "an unregistered claim given twice",
+        &hs(
+            hs_header,
+            format!(
+                r#"{{"uid":"alice","exp":{},"activeOrganizationId":"org_1","activeOrganizationId":"org_2"}}"#,
+                t + 600
+            )
+            .as_bytes(),
+            SECRET.as_bytes(),
+        ),
+        401,
+        "no claim may be given twice: another parser could read the other value",
+    );
+    s.token(
         "duplicate exp through an escape",
         &hs(
             hs_header,
@@ -1039,8 +1167,8 @@ async fn run_suite() -> Vec<Trial> {
             .as_bytes(),
             SECRET.as_bytes(),
         ),
-        403,
-        "a duplicated role claim grants no role",
+        401,
+        "a claim given twice makes the token invalid, roles included",
     );
     s.token(
         "role under another claim name",
@@ -1251,6 +1379,29 @@ async fn run_suite() -> Vec<Trial> {
         },
     ));
     let log = service.log();
+    let fetches = log.matches("JWKS fetched").count();
+    let compromised: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains("private key material"))
+        .collect();
+    let compromised_logged = match compromised.as_slice() {
+        _ if fetches == 0 => Err("the JWKS was never fetched".to_owned()),
+        lines if lines.len() != fetches => Err(format!(
+            "{} error lines about the leaked key for {fetches} fetches",
+            lines.len()
+        )),
+        lines => match lines
+            .iter()
+            .find(|line| !line.contains("ERROR") || !line.contains(LEAKED_KID))
+        {
+            Some(line) => Err(format!("not an error naming the kid: {line}")),
+            None => Ok(()),
+        },
+    };
+    trials.push(Trial::test(
+        "suite::a_published_private_key_is_logged_as_an_error_once_per_fetch",
+        move || compromised_logged.map_err(Into::into),
+    ));
     let leaked = log.contains(&valid) || log.contains(SECRET);
     trials.push(Trial::test(
         "suite::no_token_or_secret_in_the_log",
@@ -1260,9 +1411,9 @@ async fn run_suite() -> Vec<Trial> {
         },
     ));
     trials.push(Trial::test(
-        "suite::has_the_documented_159_cases",
+        "suite::has_the_documented_167_cases",
         move || match total {
-            159 => Ok(()),
+            167 => Ok(()),
             n => Err(format!("the suite has {n} cases: update SECURITY.md and README.md").into()),
         },
     ));

@@ -170,16 +170,30 @@ fn sign_payload(payload: &str) -> String {
     )
 }
 
+/// A token whose payload names a member twice is invalid (401), whichever member: roles
+/// never admit from an ambiguous payload, and no route reads it.
+fn assert_claim_given_twice(response: &common::Response, case: &str) {
+    assert_eq!(response.status, 401, "{case}: {}", response.body);
+    assert!(
+        response
+            .header("www-authenticate")
+            .is_some_and(|v| v.starts_with(r#"Bearer error="invalid_token""#)),
+        "{case}"
+    );
+}
+
 #[tokio::test]
-async fn a_role_claim_given_twice_grants_no_role() {
+async fn a_role_claim_given_twice_makes_the_token_invalid() {
     let addr = start().await;
     for payload in [
         r#"{"uid":"root","exp":{exp},"role":"user","role":"admin"}"#,
         r#"{"uid":"root","exp":{exp},"role":"admin","r\u006fle":"admin"}"#,
     ] {
         let token = sign_payload(payload);
-        let response = fetch("/api/admin/users").bearer(&token).send(addr).await;
-        assert_missing_role(&response, payload);
+        for path in ["/api/admin/users", "/api/root/tasks"] {
+            let response = fetch(path).bearer(&token).send(addr).await;
+            assert_claim_given_twice(&response, payload);
+        }
     }
 }
 
@@ -389,13 +403,47 @@ async fn claim_admits_a_token_whose_claim_holds_the_path_value() {
 }
 
 #[tokio::test]
-async fn a_claim_given_twice_holds_nothing() {
+async fn a_claim_given_twice_makes_the_token_invalid() {
     let addr = start().await;
     let token = sign_payload(
         r#"{"uid":"alice","exp":{exp},"activeOrganizationId":"org_2","activeOrganizationId":"org_1"}"#,
     );
     let response = fetch("/orgs/org_1/invoices/2026")
         .bearer(&token)
+        .send(addr)
+        .await;
+    assert_claim_given_twice(&response, "activeOrganizationId twice");
+}
+
+#[tokio::test]
+async fn a_blank_path_value_matches_no_claim() {
+    let addr = start().await;
+    for (path, claim) in [
+        ("/orgs//invoices/2026", json!("")),
+        ("/orgs/%20/invoices/2026", json!(" ")),
+        ("/orgs/%20%09/invoices/2026", json!(" \t")),
+        ("/orgs//invoices/2026", json!(["", "org_1"])),
+    ] {
+        let token = token_with("alice", "activeOrganizationId", Some(claim.clone()));
+        let response = fetch(path).bearer(&token).send(addr).await;
+        assert_eq!(
+            response.status, 403,
+            "{path} with {claim}: {}",
+            response.body
+        );
+        assert_eq!(response.detail(), "Not allowed to access this resource");
+    }
+    // The same for the owner: a blank path never names a user.
+    for (path, uid) in [("/api/%20/tasks", " "), ("/api//tasks", "")] {
+        let token = token_for(uid).sign();
+        let response = fetch(path).bearer(&token).send(addr).await;
+        assert_eq!(
+            response.status, 401,
+            "{path}: a blank user id is an invalid token"
+        );
+    }
+    let response = fetch("/api/%20/tasks")
+        .bearer(&token_for("alice").sign())
         .send(addr)
         .await;
     assert_eq!(response.status, 403, "{}", response.body);

@@ -3,7 +3,10 @@
 
 mod common;
 
-use auth_runtime::SECRET_VAR;
+use auth_runtime::{
+    BETTER_AUTH_URL_VAR, JWKS_USER_ID_CLAIM_VAR, ROLE_CLAIM_VAR, SECRET_VAR,
+    TOKEN_CACHE_CAPACITY_VAR, TOKEN_CACHE_MAX_BYTES_VAR, USER_ID_CLAIM_VAR,
+};
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -510,42 +513,84 @@ async fn a_burst_of_mixed_requests_is_answered_correctly() {
     assert!(health_ok(addr).await, "still serving");
 }
 
+/// Starts the service with only `env` configured, waits (bounded) for it to exit, and returns
+/// its standard error: a configuration it must refuse at start-up.
+fn refused_at_start_up(env: &[(&str, &str)]) -> String {
+    let mut command = Command::new(binary());
+    for var in CONFIG_VARS {
+        command.env_remove(var);
+    }
+    command
+        .env("BIND_ADDR", "127.0.0.1:0")
+        .envs(env.iter().copied());
+    let mut child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "still running with {env:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let output = child.wait_with_output().expect("output");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!status.success(), "{env:?}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    stderr
+}
+
 #[test]
 fn without_a_usable_secret_it_exits_at_once_naming_the_variable() {
     for secret in [None, Some(""), Some("too-short")] {
-        let mut command = Command::new(binary());
-        command
-            .env_remove(SECRET_VAR)
-            .env("BIND_ADDR", "127.0.0.1:0");
-        if let Some(secret) = secret {
-            command.env(SECRET_VAR, secret);
-        }
-        let mut child = command
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starts");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("wait") {
-                break status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "still running without a secret ({secret:?})"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let output = child.wait_with_output().expect("output");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(!status.success(), "{secret:?}");
+        let env: Vec<(&str, &str)> = secret.map(|s| (SECRET_VAR, s)).into_iter().collect();
+        let stderr = refused_at_start_up(&env);
         assert!(stderr.contains(SECRET_VAR), "{stderr}");
         assert!(stderr.contains("openssl rand"), "{stderr}");
-        assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
         if let Some(secret) = secret.filter(|s| !s.is_empty()) {
             assert!(!stderr.contains(secret), "the secret is not echoed");
         }
     }
+}
+
+#[test]
+fn a_user_id_claim_that_is_the_role_claim_stops_the_service_naming_the_variable() {
+    for (env, var) in [
+        (
+            vec![(SECRET_VAR, SECRET), (USER_ID_CLAIM_VAR, "role")],
+            USER_ID_CLAIM_VAR,
+        ),
+        (
+            vec![
+                (BETTER_AUTH_URL_VAR, "http://127.0.0.1:1"),
+                (JWKS_USER_ID_CLAIM_VAR, "role"),
+            ],
+            JWKS_USER_ID_CLAIM_VAR,
+        ),
+        (
+            vec![
+                (SECRET_VAR, SECRET),
+                (USER_ID_CLAIM_VAR, "perms"),
+                (ROLE_CLAIM_VAR, "perms"),
+            ],
+            ROLE_CLAIM_VAR,
+        ),
+    ] {
+        let stderr = refused_at_start_up(&env);
+        assert!(stderr.contains(var), "{env:?}: {stderr}");
+        assert!(stderr.contains("must be different claims"), "{stderr}");
+        assert!(!stderr.contains(SECRET), "the secret is not echoed");
+    }
+}
+
+#[test]
+fn the_old_entry_count_of_the_cache_stops_the_service_pointing_to_the_byte_bound() {
+    let stderr = refused_at_start_up(&[(SECRET_VAR, SECRET), (TOKEN_CACHE_CAPACITY_VAR, "10000")]);
+    assert!(stderr.contains(TOKEN_CACHE_CAPACITY_VAR), "{stderr}");
+    assert!(stderr.contains(TOKEN_CACHE_MAX_BYTES_VAR), "{stderr}");
 }
 
 #[tokio::test]

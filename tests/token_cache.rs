@@ -12,10 +12,10 @@ use serde_json::{Value, json};
 const NOW: u64 = 1_900_000_000;
 const LEEWAY: u64 = 5;
 
-fn hs256_auth(capacity: usize) -> Auth {
+fn hs256_auth(max_bytes: usize) -> Auth {
     Auth::builder()
         .hs256(Hs256::secret(TEST_SECRET))
-        .token_cache_capacity(capacity)
+        .token_cache_max_bytes(max_bytes)
         .build()
         .expect("valid configuration")
 }
@@ -64,7 +64,7 @@ fn eddsa_token(key: &Ed25519Key, kid: &str, origin: &str, sub: &str) -> String {
 
 #[tokio::test]
 async fn a_cached_token_is_refused_once_past_exp() {
-    let auth = hs256_auth(100);
+    let auth = hs256_auth(1 << 20);
     let token = hs256_token("alice", NOW + 60);
     assert_eq!(user_of(&auth, &token, NOW).await.as_deref(), Ok("alice"));
     assert_eq!(auth.cached_tokens(), 1);
@@ -88,7 +88,7 @@ async fn a_cached_token_is_refused_once_past_exp() {
 
 #[tokio::test]
 async fn a_cached_token_is_refused_before_nbf() {
-    let auth = hs256_auth(100);
+    let auth = hs256_auth(1 << 20);
     let token = token_for("alice")
         .claim("exp", NOW + 900)
         .claim("nbf", NOW)
@@ -103,7 +103,7 @@ async fn a_cached_token_is_refused_before_nbf() {
 
 #[tokio::test]
 async fn a_token_one_byte_off_a_cached_one_is_verified_afresh() {
-    let auth = hs256_auth(100);
+    let auth = hs256_auth(1 << 20);
     let token = hs256_token("alice", NOW + 900);
     assert!(user_of(&auth, &token, NOW).await.is_ok());
     for i in 0..token.len() {
@@ -184,9 +184,9 @@ async fn a_cached_token_is_refused_once_its_key_leaves_the_jwks() {
 }
 
 #[tokio::test]
-async fn more_tokens_than_the_capacity_keep_the_cache_bounded_and_every_answer_right() {
-    const CAPACITY: usize = 64;
-    let auth = hs256_auth(CAPACITY);
+async fn more_tokens_than_the_bound_keep_the_cache_within_its_bytes_and_every_answer_right() {
+    const MAX_BYTES: usize = 128 * 1024;
+    let auth = hs256_auth(MAX_BYTES);
     let tokens: Vec<(String, String)> = (0..2_000)
         .map(|i| {
             let uid = format!("user-{i}");
@@ -194,7 +194,7 @@ async fn more_tokens_than_the_capacity_keep_the_cache_bounded_and_every_answer_r
             (uid, token)
         })
         .collect();
-    let mut most = 0;
+    let (mut most_bytes, mut most_tokens) = (0, 0);
     for round in 0..2 {
         for (uid, token) in &tokens {
             assert_eq!(
@@ -202,18 +202,58 @@ async fn more_tokens_than_the_capacity_keep_the_cache_bounded_and_every_answer_r
                 Ok(uid.as_str()),
                 "round {round}"
             );
-            most = most.max(auth.cached_tokens());
+            most_bytes = most_bytes.max(auth.cached_bytes());
+            most_tokens = most_tokens.max(auth.cached_tokens());
         }
     }
     assert!(
-        (1..=CAPACITY).contains(&most),
-        "the cache held {most} tokens for a capacity of {CAPACITY}"
+        most_bytes <= MAX_BYTES as u64,
+        "the cache weighed {most_bytes} bytes for a bound of {MAX_BYTES}"
+    );
+    assert!(
+        (1..2_000).contains(&most_tokens),
+        "the cache held {most_tokens} tokens"
     );
 }
 
+/// Better Auth puts the whole user object in the token, and a user edits their `name` and
+/// `image`: large tokens weigh more, so fewer of them fit in the same bytes.
 #[tokio::test]
-async fn capacity_zero_answers_exactly_as_the_cache_does() {
-    let cached = hs256_auth(100);
+async fn large_tokens_weigh_what_they_hold() {
+    const MAX_BYTES: usize = 256 * 1024;
+    let auth = hs256_auth(MAX_BYTES);
+    let image = format!("data:image/png;base64,{}", "A".repeat(5_500));
+    let large: Vec<String> = (0..200)
+        .map(|i| {
+            token_for(&format!("user-{i}"))
+                .claim("iat", NOW)
+                .claim("exp", NOW + 900)
+                .claim("image", image.as_str())
+                .sign()
+        })
+        .collect();
+    assert!(
+        large
+            .iter()
+            .all(|t| (7_000..=auth_runtime::MAX_TOKEN_LEN).contains(&t.len()))
+    );
+    for token in &large {
+        assert!(user_of(&auth, token, NOW).await.is_ok());
+        assert!(auth.cached_bytes() <= MAX_BYTES as u64);
+    }
+    let held = auth.cached_tokens();
+    // Each weighs its token, its payload twice (what a handler may copy out of it later) and
+    // the bookkeeping: more than 2.3 times the token, so at most ~15 of them fit in 256 KiB.
+    assert!(
+        (1..=16).contains(&held),
+        "{held} large tokens held in {MAX_BYTES} bytes"
+    );
+    assert!(auth.cached_bytes() >= held as u64 * 2 * 7_000);
+}
+
+#[tokio::test]
+async fn a_bound_of_zero_bytes_answers_exactly_as_the_cache_does() {
+    let cached = hs256_auth(1 << 20);
     let uncached = hs256_auth(0);
     let valid = hs256_token("alice", NOW + 60);
     let cases = [

@@ -7,9 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::alg::Alg;
 use crate::cache::{Entry, TokenCache, VerifiedBy};
-use crate::claims::check_time;
-use crate::config::{AuthBuilder, ConfigError};
-use crate::env;
+use crate::claims::{ClaimPolicy, check_time};
 use crate::error::{AuthError, TokenError};
 use crate::hs256::Hs256Source;
 use crate::jwks::JwksSource;
@@ -75,34 +73,6 @@ impl fmt::Debug for Auth {
 }
 
 impl Auth {
-    /// Starts a configuration from scratch (no environment is read).
-    pub fn builder() -> AuthBuilder {
-        AuthBuilder::default()
-    }
-
-    /// Reads the configuration from the environment. At least one key source is required.
-    ///
-    /// | variable | meaning |
-    /// |---|---|
-    /// | `BETTER_AUTH_SECRET` | HS256 mode: the secret, used as its raw UTF-8 bytes |
-    /// | `BETTER_AUTH_PREVIOUS_SECRET` | optional: a previous secret still accepted (rotation) |
-    /// | `AUTH_JWT_ISSUER`, `AUTH_JWT_AUDIENCE` | optional: required `iss` / `aud` of HS256 tokens |
-    /// | `AUTH_JWT_USER_ID_CLAIM` | optional: the user-id claim of HS256 tokens, default `uid` |
-    /// | `AUTH_JWT_ROLE_CLAIM` | optional: the role claim of HS256 tokens, default `role` |
-    /// | `BETTER_AUTH_URL` | JWKS mode: the Better Auth server, e.g. `http://localhost:3000` |
-    /// | `BETTER_AUTH_JWKS_URL` | optional: the JWKS URL, default `{origin}/api/auth/jwks` |
-    /// | `AUTH_JWKS_ISSUER`, `AUTH_JWKS_AUDIENCE` | optional: default the origin of `BETTER_AUTH_URL` |
-    /// | `AUTH_JWKS_USER_ID_CLAIM` | optional: the user-id claim of JWKS tokens, default `sub` |
-    /// | `AUTH_JWKS_ROLE_CLAIM` | optional: the role claim of JWKS tokens, default `role` |
-    /// | `AUTH_JWKS_MIN_REFETCH_SECS` | optional: least time between JWKS fetches, default 30 |
-    /// | `AUTH_JWKS_CA_FILE` | optional: a PEM bundle of CAs to trust for the JWKS's https |
-    /// | `AUTH_JWKS_ALLOW_HTTP` | optional: `1` allows plain http to a host other than loopback |
-    /// | `AUTH_JWT_LEEWAY_SECS` | optional: clock-skew leeway, default 5, at most 300 |
-    /// | `AUTH_TOKEN_CACHE_CAPACITY` | optional: verified tokens cached, default 10000, 0 for none |
-    pub fn from_env() -> Result<Self, ConfigError> {
-        env::builder(std::env::var_os)?.build()
-    }
-
     /// Verifies a compact JWS (the part after `Bearer `) now.
     ///
     /// An HS256 token never waits; a JWKS token may wait for a (rate-limited) fetch of the
@@ -133,10 +103,7 @@ impl Auth {
         let verified = Arc::new(verified);
         cache.insert(
             token,
-            Entry {
-                token: Arc::clone(&verified),
-                verified_by,
-            },
+            Entry::new(token.len(), Arc::clone(&verified), verified_by),
         );
         Ok(verified)
     }
@@ -198,23 +165,52 @@ impl Auth {
         self.inner.cache.as_ref().map_or(0, TokenCache::len)
     }
 
-    /// The claim that carries the user id of HS256 tokens, if HS256 mode is on.
-    pub fn user_id_claim(&self) -> Option<&str> {
+    /// What the cached tokens weigh now, in bytes (0 when the cache is off): never more than
+    /// the bound set with [`AuthBuilder::token_cache_max_bytes`](crate::AuthBuilder::token_cache_max_bytes).
+    pub fn cached_bytes(&self) -> u64 {
+        self.inner.cache.as_ref().map_or(0, TokenCache::weight)
+    }
+
+    /// The claims HS256 tokens carry the user id and the roles in, if HS256 mode is on.
+    pub fn hs256_claims(&self) -> Option<ClaimNames<'_>> {
         self.inner
             .hs256
             .as_ref()
-            .map(|hs| &*hs.policy.user_id_claim)
+            .map(|hs| ClaimNames::of(&hs.policy))
     }
 
-    /// The claim that carries the roles of HS256 tokens, if HS256 mode is on.
-    pub fn role_claim(&self) -> Option<&str> {
-        self.inner.hs256.as_ref().map(|hs| &*hs.policy.role_claim)
+    /// The claims JWKS tokens carry the user id and the roles in, if JWKS mode is on.
+    pub fn jwks_claims(&self) -> Option<ClaimNames<'_>> {
+        self.inner
+            .jwks
+            .as_ref()
+            .map(|jwks| ClaimNames::of(&jwks.policy))
     }
 
     /// The layer that makes this configuration available to the extractors:
     /// `router.layer(auth.layer())`.
     pub fn layer(&self) -> axum::Extension<Auth> {
         axum::Extension(self.clone())
+    }
+}
+
+/// The claims one key source reads the user id and the roles from
+/// ([`Auth::hs256_claims`], [`Auth::jwks_claims`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ClaimNames<'a> {
+    /// The user-id claim (`uid` for HS256 and `sub` for JWKS unless configured).
+    pub user_id: &'a str,
+    /// The role claim (`role` unless configured).
+    pub role: &'a str,
+}
+
+impl<'a> ClaimNames<'a> {
+    fn of(policy: &'a ClaimPolicy) -> Self {
+        ClaimNames {
+            user_id: &policy.user_id_claim,
+            role: &policy.role_claim,
+        }
     }
 }
 

@@ -9,7 +9,12 @@
 //!   leeway, and a JWKS token's key must still be the one the current key set publishes under
 //!   its `kid` (the set is refetched when stale, as for any token). Otherwise the entry is
 //!   dropped and the token verified afresh, which refuses it with the precise reason.
-//! - Bounded by a number of entries (see [`DEFAULT_TOKEN_CACHE_CAPACITY`]); 0 turns it off.
+//! - Bounded in bytes (see [`DEFAULT_TOKEN_CACHE_MAX_BYTES`]); 0 turns it off. Each entry
+//!   weighs what it holds: the token, its decoded payload (counted twice: the `sub`, `iss` and
+//!   `aud` a handler may ask for are copied out of it later), the user id and roles, and a
+//!   fixed overhead for the bookkeeping. A user who makes their token large (Better Auth puts
+//!   the whole user object in it, `name` and `image` included) fills the cache faster, not
+//!   further.
 
 use std::sync::Arc;
 
@@ -18,16 +23,51 @@ use quick_cache::sync::Cache;
 use crate::jwks::PublicKey;
 use crate::verified::VerifiedToken;
 
-/// The default number of verified tokens kept: one per active user of a busy service over a
-/// token's 15-minute life. About 1.4 KiB each for a stock Better Auth token (the token, its
-/// decoded payload and the entry: 1,363 bytes measured for a 599-byte token), so about 13 MiB
-/// when full.
-pub const DEFAULT_TOKEN_CACHE_CAPACITY: usize = 10_000;
+/// The default bound of the cache, in bytes: 16 MiB. About 9,000 stock Better Auth tokens
+/// (a 600-byte token weighs about 1.8 KiB), or about 800 tokens of the largest size accepted
+/// ([`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN), about 20 KiB each).
+pub const DEFAULT_TOKEN_CACHE_MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// What an entry costs besides the bytes it holds: the `Arc`s and structs of the entry and
+/// the verified token, the key's box, the kid of a JWKS token, and quick_cache's slot and
+/// index (measured: see PERFORMANCE.md, "The cache of verified tokens").
+const ENTRY_OVERHEAD: usize = 256;
 
 /// A verified token and what verified it.
 pub(crate) struct Entry {
     pub(crate) token: Arc<VerifiedToken>,
     pub(crate) verified_by: VerifiedBy,
+    /// The entry's weight in bytes, computed once when it is inserted.
+    weight: u64,
+}
+
+impl Entry {
+    pub(crate) fn new(
+        token_len: usize,
+        token: Arc<VerifiedToken>,
+        verified_by: VerifiedBy,
+    ) -> Self {
+        let kid = match &verified_by {
+            VerifiedBy::Hs256 => 0,
+            VerifiedBy::Jwks { kid, .. } => kid.len(),
+        };
+        let weight = token_len + token.max_heap_bytes() + kid + ENTRY_OVERHEAD;
+        Entry {
+            token,
+            verified_by,
+            weight: u64::try_from(weight).unwrap_or(u64::MAX),
+        }
+    }
+}
+
+/// Weighs an entry by the bytes it holds.
+#[derive(Clone)]
+struct ByBytes;
+
+impl quick_cache::Weighter<Box<str>, Arc<Entry>> for ByBytes {
+    fn weight(&self, _token: &Box<str>, entry: &Arc<Entry>) -> u64 {
+        entry.weight
+    }
 }
 
 /// The key source that verified a cached token.
@@ -40,14 +80,21 @@ pub(crate) enum VerifiedBy {
 
 /// Verified tokens by their exact bytes.
 pub(crate) struct TokenCache {
-    entries: Cache<Box<str>, Arc<Entry>>,
+    entries: Cache<Box<str>, Arc<Entry>, ByBytes>,
 }
 
+/// The weight of a stock Better Auth token's entry, to size quick_cache's index.
+const TYPICAL_ENTRY_BYTES: usize = 1_800;
+
 impl TokenCache {
-    /// `None` for a capacity of 0: no cache at all.
-    pub(crate) fn new(capacity: usize) -> Option<Self> {
-        (capacity > 0).then(|| TokenCache {
-            entries: Cache::new(capacity),
+    /// `None` for a bound of 0 bytes: no cache at all.
+    pub(crate) fn new(max_bytes: usize) -> Option<Self> {
+        (max_bytes > 0).then(|| TokenCache {
+            entries: Cache::with_weighter(
+                (max_bytes / TYPICAL_ENTRY_BYTES).max(1),
+                u64::try_from(max_bytes).unwrap_or(u64::MAX),
+                ByBytes,
+            ),
         })
     }
 
@@ -55,6 +102,8 @@ impl TokenCache {
         self.entries.get(token)
     }
 
+    /// Keeps `entry` for `token`, evicting others to stay within the bound. An entry heavier
+    /// than a shard of the cache is not kept.
     pub(crate) fn insert(&self, token: &str, entry: Entry) {
         self.entries.insert(token.into(), Arc::new(entry));
     }
@@ -65,5 +114,10 @@ impl TokenCache {
 
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
+    }
+
+    /// The summed weight of the entries, in bytes.
+    pub(crate) fn weight(&self) -> u64 {
+        self.entries.weight()
     }
 }

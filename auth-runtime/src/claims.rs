@@ -8,11 +8,11 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::Deserializer;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 
 use crate::error::TokenError;
-use crate::jws::{Jws, decode_segment};
+use crate::jws::{Jws, Str, decode_segment, has_duplicate};
 use crate::verified::VerifiedToken;
 
 /// What a token must satisfy besides its signature.
@@ -37,9 +37,10 @@ pub(crate) struct RawClaims<'de> {
     pub(crate) sub: Option<ClaimValue<'de>>,
     pub(crate) user_id: Option<ClaimValue<'de>>,
     pub(crate) role: Option<ClaimValue<'de>>,
+    /// A registered claim, the user-id or the role claim appears more than once.
     pub(crate) duplicate: Option<&'static str>,
-    /// The role claim appears more than once: it then grants no role.
-    pub(crate) duplicate_role: bool,
+    /// Some member appears more than once (escaped spellings included).
+    pub(crate) duplicate_member: bool,
 }
 
 /// A claim's JSON value, reduced to what validation distinguishes.
@@ -149,25 +150,12 @@ pub(crate) struct ClaimsSeed<'p> {
     pub(crate) role: Option<&'p str>,
 }
 
-struct ClaimNameSeed<'p>(ClaimsSeed<'p>);
-
-impl<'de> DeserializeSeed<'de> for ClaimNameSeed<'_> {
-    type Value = ClaimName;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<ClaimName, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for ClaimNameSeed<'_> {
-    type Value = ClaimName;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a claim name")
-    }
-    fn visit_str<E: de::Error>(self, name: &str) -> Result<ClaimName, E> {
+impl ClaimsSeed<'_> {
+    fn classify(self, name: &str) -> ClaimName {
         // The configuration keeps the role claim apart from the user-id and registered claims.
-        Ok(if self.0.user_id == Some(name) {
+        if self.user_id == Some(name) {
             ClaimName::UserId
-        } else if self.0.role == Some(name) {
+        } else if self.role == Some(name) {
             ClaimName::Role
         } else {
             match name {
@@ -179,7 +167,18 @@ impl Visitor<'_> for ClaimNameSeed<'_> {
                 "sub" => ClaimName::Sub,
                 _ => ClaimName::Other,
             }
-        })
+        }
+    }
+}
+
+/// A member name (escapes decoded, borrowed when it holds none) and its classification.
+struct ClaimNameSeed<'p>(ClaimsSeed<'p>);
+
+impl<'de> DeserializeSeed<'de> for ClaimNameSeed<'_> {
+    type Value = (ClaimName, Cow<'de, str>);
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        let Str(name) = Str::deserialize(deserializer)?;
+        Ok((self.0.classify(&name), name))
     }
 }
 
@@ -200,7 +199,9 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawClaims<'de>, A::Error> {
         let mut raw = RawClaims::default();
-        while let Some(key) = map.next_key_seed(ClaimNameSeed(self))? {
+        let mut names = Vec::with_capacity(16);
+        while let Some((key, name)) = map.next_key_seed(ClaimNameSeed(self))? {
+            names.push(name);
             let slot = match key {
                 ClaimName::Exp => &mut raw.exp,
                 ClaimName::Nbf => &mut raw.nbf,
@@ -209,11 +210,7 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
                 ClaimName::Aud => &mut raw.aud,
                 ClaimName::Sub => &mut raw.sub,
                 ClaimName::UserId => &mut raw.user_id,
-                ClaimName::Role => {
-                    let value = map.next_value::<ClaimValue<'de>>()?;
-                    raw.duplicate_role |= raw.role.replace(value).is_some();
-                    continue;
-                }
+                ClaimName::Role => &mut raw.role,
                 ClaimName::Other => {
                     map.next_value::<IgnoredAny>()?;
                     continue;
@@ -226,6 +223,9 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
                 raw.duplicate = Some(key.name());
             }
         }
+        // Any other member given twice too: the application's own claims type, or
+        // `claim = "…"`, must never read a value that another parser would not.
+        raw.duplicate_member = has_duplicate(&mut names);
         Ok(raw)
     }
 }
@@ -279,7 +279,7 @@ pub(crate) fn validate_claims(
     now: u64,
 ) -> Result<VerifiedToken, TokenError> {
     let payload = decode_segment(jws.payload_b64)?;
-    let (user_id, roles, expires_at, not_before, issued_at) = {
+    let (user_id, roles, expires_at, not_before, issued_at, audience_len) = {
         let mut deserializer = serde_json::Deserializer::from_slice(&payload);
         let seed = ClaimsSeed {
             user_id: Some(&policy.user_id_claim),
@@ -291,6 +291,9 @@ pub(crate) fn validate_claims(
             .map_err(|_| TokenError::Malformed)?;
         if let Some(name) = raw.duplicate {
             return Err(TokenError::InvalidClaim(name));
+        }
+        if raw.duplicate_member {
+            return Err(TokenError::DuplicateClaim);
         }
 
         let expires_at = numeric_date(raw.exp, "exp")?.ok_or(TokenError::MissingExpiry)?;
@@ -324,16 +327,29 @@ pub(crate) fn validate_claims(
             Some(ClaimValue::Str(id)) if !id.trim().is_empty() => id.into_owned(),
             Some(_) => return Err(TokenError::InvalidUserId),
         };
-        let roles = if raw.duplicate_role {
-            Vec::new()
-        } else {
-            roles(raw.role)
+        let audience_len = match &raw.aud {
+            Some(ClaimValue::StrList(list)) => list.len(),
+            _ => 1,
         };
-        (user_id, roles, expires_at, not_before, issued_at)
+        let roles = roles(raw.role);
+        (
+            user_id,
+            roles,
+            expires_at,
+            not_before,
+            issued_at,
+            audience_len,
+        )
     };
 
     Ok(VerifiedToken::new(
-        user_id, roles, expires_at, not_before, issued_at, payload,
+        user_id,
+        roles,
+        expires_at,
+        not_before,
+        issued_at,
+        payload,
+        audience_len,
     ))
 }
 
@@ -358,10 +374,19 @@ fn roles(value: Option<ClaimValue<'_>>) -> Vec<Box<str>> {
     }
 }
 
+/// Whether a value read from a path can name a user or a resource: a blank or
+/// whitespace-only value never matches a claim, nor a user id.
+pub(crate) fn names_something(value: &str) -> bool {
+    !value.trim().is_empty()
+}
+
 /// Whether the claim `name` of a verified payload is the string `value`, or an array of
-/// strings with `value` among its elements. A claim that is absent, of another type, or
-/// given twice matches nothing.
+/// strings with `value` among its elements. A blank `value` matches nothing, and a claim
+/// that is absent, of another type, or given twice matches nothing.
 pub(crate) fn claim_includes(payload: &[u8], name: &str, value: &str) -> bool {
+    if !names_something(value) {
+        return false;
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(payload);
     match (NamedClaimSeed { name }).deserialize(&mut deserializer) {
         Ok(Some(ClaimValue::Str(claim))) => claim == value,
@@ -396,7 +421,7 @@ impl<'de> Visitor<'de> for NamedClaimSeed<'_> {
             user_id: Some(self.name),
             role: None,
         };
-        while let Some(key) = map.next_key_seed(ClaimNameSeed(seed))? {
+        while let Some((key, _)) = map.next_key_seed(ClaimNameSeed(seed))? {
             if matches!(key, ClaimName::UserId) {
                 count += 1;
                 found = Some(map.next_value::<ClaimValue<'de>>()?);
@@ -525,6 +550,58 @@ mod tests {
             Some(TokenError::InvalidClaim("exp")),
             "escaped names are the same name"
         );
+    }
+
+    #[test]
+    fn no_member_of_the_payload_may_be_given_twice() {
+        let token = |payload: &str| {
+            let payload = payload.replace("{exp}", &(NOW + 100).to_string());
+            sign_raw(br#"{"alg":"HS256"}"#, payload.as_bytes())
+        };
+        for payload in [
+            r#"{"uid":"a","exp":{exp},"name":"x","name":"y"}"#,
+            r#"{"uid":"a","exp":{exp},"activeOrganizationId":"o","activeOrganizationId":"o"}"#,
+            r#"{"uid":"a","exp":{exp},"x":null,"\u0078":null}"#,
+            r#"{"uid":"a","exp":{exp},"jti":"1","jti":"2"}"#,
+        ] {
+            assert_eq!(
+                check(&token(payload)).err(),
+                Some(TokenError::DuplicateClaim),
+                "{payload}"
+            );
+        }
+        assert_eq!(
+            check(&token(
+                r#"{"uid":"a","exp":{exp},"role":"user","r\u006fle":"admin"}"#
+            ))
+            .err(),
+            Some(TokenError::InvalidClaim("role")),
+            "the role claim is refused by name"
+        );
+        // Members of nested objects are not members of the payload.
+        let nested = r#"{"uid":"a","exp":{exp},"user":{"id":"a","id":"b"},"X":1,"x":1}"#;
+        assert_eq!(check(&token(nested)).err(), None);
+    }
+
+    #[test]
+    fn a_blank_value_matches_no_claim() {
+        let verified = check(&sign(&serde_json::json!({
+            "uid": "a", "exp": NOW + 60, "org": "", "space": " ", "orgs": ["", " \t", "o"],
+        })))
+        .expect("valid");
+        for (claim, value) in [
+            ("org", ""),
+            ("space", " "),
+            ("orgs", ""),
+            ("orgs", " \t"),
+            ("missing", ""),
+        ] {
+            assert!(
+                !verified.claim_includes(claim, value),
+                "{claim} = {value:?}"
+            );
+        }
+        assert!(verified.claim_includes("orgs", "o"));
     }
 
     #[test]

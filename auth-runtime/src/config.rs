@@ -1,82 +1,25 @@
-//! Start-up configuration: [`AuthBuilder`], the errors it reports, and the limits it enforces.
+//! The assembly of an [`Auth`]: [`AuthBuilder`] takes one or both key sources and what they
+//! share, and builds them.
 //!
 //! Each key source has its own builder ([`Hs256`](crate::Hs256), [`Jwks`](crate::Jwks)), so a
 //! setting cannot land on the wrong one; [`AuthBuilder`] holds what both share. Every value
 //! remembers where it was given (an environment variable or a builder method), and errors name
-//! that place.
+//! that place. The checks the key sources share are in `settings.rs`, below them.
 
-use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::{Auth, Inner};
-use crate::cache::{DEFAULT_TOKEN_CACHE_CAPACITY, TokenCache};
+use crate::cache::{DEFAULT_TOKEN_CACHE_MAX_BYTES, TokenCache};
 use crate::hs256::Hs256;
 use crate::jwks::Jwks;
+use crate::settings::{ConfigError, DEFAULT_LEEWAY, MAX_LEEWAY, Setting};
 
-/// The shortest secret accepted, in bytes.
-pub const MIN_SECRET_LEN: usize = 32;
-/// The default clock-skew leeway.
-pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(5);
-/// The largest leeway accepted: more would make `exp` meaningless for 15-minute tokens.
-pub const MAX_LEEWAY: Duration = Duration::from_secs(300);
-
-const HOW_TO_MAKE_ONE: &str = "use the same value as your Better Auth server, at least 32 characters; \
-     create one with `openssl rand -base64 32`";
-
-/// A configuration that cannot be used. Returned at start-up, never at request time.
-#[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ConfigError {
-    /// No key source was given: no secret (the variable is unset or empty) and no JWKS.
-    #[error(
-        "{var} is not set: {HOW_TO_MAKE_ONE} (or set BETTER_AUTH_URL to verify the tokens of your Better Auth server's JWKS)"
-    )]
-    MissingSecret {
-        /// Where the secret was expected: the environment variable, or the builder method.
-        var: &'static str,
-    },
-    /// [`AuthBuilder::build`] was called without a key source.
-    #[error(
-        "no key source: add .hs256(Hs256::secret(…)) with your BETTER_AUTH_SECRET, or .jwks(Jwks::better_auth(…)) with your Better Auth URL"
-    )]
-    NoKeySource,
-    /// The secret is too short or has too little variety to resist guessing.
-    #[error("{var} is too weak ({reason}): {HOW_TO_MAKE_ONE}")]
-    WeakSecret {
-        /// Where the secret came from: the environment variable, or the builder method.
-        var: &'static str,
-        /// What is wrong with it (never the secret itself).
-        reason: &'static str,
-    },
-    /// A variable holds bytes that are not UTF-8.
-    #[error("{var} is not valid UTF-8")]
-    NotUnicode {
-        /// The variable.
-        var: &'static str,
-    },
-    /// A setting has a value that cannot be used.
-    #[error("{var} is invalid: {reason}")]
-    Invalid {
-        /// Where the value was given: the environment variable, or the builder method.
-        var: &'static str,
-        /// What is wrong and what is expected.
-        reason: &'static str,
-    },
-}
-
-/// A configured value and where it was given: an environment variable's name, or a builder
-/// method's.
-#[derive(Clone, Debug)]
-pub(crate) struct Setting<T> {
-    pub(crate) value: T,
-    pub(crate) from: &'static str,
-}
-
-impl<T> Setting<T> {
-    pub(crate) fn new(value: T, from: &'static str) -> Self {
-        Setting { value, from }
+impl Auth {
+    /// Starts a configuration from scratch (no environment is read).
+    pub fn builder() -> AuthBuilder {
+        AuthBuilder::default()
     }
 }
 
@@ -98,7 +41,7 @@ pub struct AuthBuilder {
     pub(crate) hs256: Option<Hs256>,
     pub(crate) jwks: Option<Jwks>,
     pub(crate) leeway: Option<Setting<Duration>>,
-    pub(crate) token_cache_capacity: Option<usize>,
+    pub(crate) token_cache_max_bytes: Option<usize>,
 }
 
 impl fmt::Debug for AuthBuilder {
@@ -128,11 +71,14 @@ impl AuthBuilder {
         self
     }
 
-    /// How many verified tokens to keep, so that a token seen before is not verified again
-    /// (default [`DEFAULT_TOKEN_CACHE_CAPACITY`](crate::DEFAULT_TOKEN_CACHE_CAPACITY); 0
-    /// turns the cache off). See `SECURITY.md` for what a cached token is checked against.
-    pub fn token_cache_capacity(mut self, entries: usize) -> Self {
-        self.token_cache_capacity = Some(entries);
+    /// The bound, in bytes, of the cache of verified tokens, so that a token seen before is not
+    /// verified again (default
+    /// [`DEFAULT_TOKEN_CACHE_MAX_BYTES`](crate::DEFAULT_TOKEN_CACHE_MAX_BYTES), 16 MiB; 0
+    /// turns the cache off). Each entry weighs its token, its decoded payload and its
+    /// bookkeeping, so large tokens take more of it. See `SECURITY.md` for what a cached token
+    /// is checked against.
+    pub fn token_cache_max_bytes(mut self, bytes: usize) -> Self {
+        self.token_cache_max_bytes = Some(bytes);
         self
     }
 
@@ -155,92 +101,13 @@ impl AuthBuilder {
         let hs256 = self.hs256.map(|hs| hs.build(leeway)).transpose()?;
         let jwks = self.jwks.map(|jwks| jwks.build(leeway)).transpose()?;
         let cache = TokenCache::new(
-            self.token_cache_capacity
-                .unwrap_or(DEFAULT_TOKEN_CACHE_CAPACITY),
+            self.token_cache_max_bytes
+                .unwrap_or(DEFAULT_TOKEN_CACHE_MAX_BYTES),
         );
         Ok(Auth {
             inner: Arc::new(Inner { hs256, jwks, cache }),
         })
     }
-}
-
-/// An optional string setting that must not be blank when given.
-pub(crate) fn non_blank(value: Option<Setting<String>>) -> Result<Option<Box<str>>, ConfigError> {
-    match value {
-        Some(setting) if setting.value.trim().is_empty() => Err(ConfigError::Invalid {
-            var: setting.from,
-            reason: "must not be blank",
-        }),
-        other => Ok(other.map(|setting| setting.value.into_boxed_str())),
-    }
-}
-
-/// The user-id claim of a key source: `default` unless set, never a registered time or
-/// audience claim.
-pub(crate) fn user_id_claim(
-    value: Option<Setting<String>>,
-    default: &str,
-) -> Result<Box<str>, ConfigError> {
-    let Some(Setting { value: claim, from }) = value else {
-        return Ok(default.into());
-    };
-    if claim.is_empty() || matches!(claim.as_str(), "exp" | "nbf" | "iat" | "iss" | "aud") {
-        return Err(ConfigError::Invalid {
-            var: from,
-            reason: "name a claim that carries the user id, such as `uid` or `sub`",
-        });
-    }
-    Ok(claim.into_boxed_str())
-}
-
-/// The role claim of a key source: `role` unless set; never a registered claim or the
-/// source's user-id claim, so that one claim is never read two ways.
-pub(crate) fn role_claim(
-    value: Option<Setting<String>>,
-    user_id_claim: &str,
-) -> Result<Box<str>, ConfigError> {
-    let Some(Setting { value: claim, from }) = value else {
-        return Ok(DEFAULT_ROLE_CLAIM.into());
-    };
-    if claim.trim().is_empty()
-        || claim == user_id_claim
-        || matches!(
-            claim.as_str(),
-            "exp" | "nbf" | "iat" | "iss" | "aud" | "sub" | "jti"
-        )
-    {
-        return Err(ConfigError::Invalid {
-            var: from,
-            reason: "name the claim that carries the roles, such as `role`; not a registered claim or the user-id claim",
-        });
-    }
-    Ok(claim.into_boxed_str())
-}
-
-/// The claim that carries a token's roles unless a key source names another: the one Better
-/// Auth's `admin` plugin adds to the user object.
-pub const DEFAULT_ROLE_CLAIM: &str = "role";
-
-/// A secret long and varied enough to resist guessing.
-pub(crate) fn check_secret(secret: &[u8], var: &'static str) -> Result<(), ConfigError> {
-    if secret.is_empty() {
-        return Err(ConfigError::MissingSecret { var });
-    }
-    if secret.len() < MIN_SECRET_LEN {
-        return Err(ConfigError::WeakSecret {
-            var,
-            reason: "shorter than 32 bytes",
-        });
-    }
-    // A long run of one or two characters ("aaaa…", "abab…") passes the length test but
-    // not this one; any random secret has far more than 8 distinct bytes in 32.
-    if secret.iter().collect::<BTreeSet<_>>().len() < 8 {
-        return Err(ConfigError::WeakSecret {
-            var,
-            reason: "fewer than 8 distinct characters",
-        });
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -342,6 +209,34 @@ mod tests {
         assert_eq!(
             invalid_setting(Auth::builder().jwks(Jwks::better_auth("https://a").role_claim("sub"))),
             Some("Jwks::role_claim")
+        );
+        // The user-id claim may not be the role claim either, whichever side was set.
+        assert_eq!(
+            invalid_setting(Auth::builder().hs256(hs().user_id_claim("role"))),
+            Some("Hs256::user_id_claim")
+        );
+        assert_eq!(
+            invalid_setting(
+                Auth::builder().jwks(Jwks::better_auth("https://a").user_id_claim("role"))
+            ),
+            Some("Jwks::user_id_claim")
+        );
+        assert_eq!(
+            invalid_setting(
+                Auth::builder().jwks(
+                    Jwks::better_auth("https://a")
+                        .user_id_claim("perms")
+                        .role_claim("perms")
+                )
+            ),
+            Some("Jwks::role_claim")
+        );
+        assert!(
+            Auth::builder()
+                .hs256(hs().user_id_claim("role").role_claim("roles"))
+                .build()
+                .is_ok(),
+            "renamed apart"
         );
         for claim in ["role", "roles", "permissions", "https://example.com/roles"] {
             assert!(

@@ -4,9 +4,11 @@
 use std::ffi::OsString;
 use std::time::Duration;
 
-use crate::config::{AuthBuilder, ConfigError, Setting};
+use crate::auth::Auth;
+use crate::config::AuthBuilder;
 use crate::hs256::Hs256;
 use crate::jwks::Jwks;
+use crate::settings::{ConfigError, Setting};
 
 /// The environment variable holding the HS256 secret.
 pub const SECRET_VAR: &str = "BETTER_AUTH_SECRET";
@@ -38,10 +40,40 @@ pub const JWKS_ROLE_CLAIM_VAR: &str = "AUTH_JWKS_ROLE_CLAIM";
 pub const JWKS_CA_FILE_VAR: &str = "AUTH_JWKS_CA_FILE";
 /// Optional: `1` or `true` allows a plain `http://` JWKS URL on a host other than loopback.
 pub const JWKS_ALLOW_HTTP_VAR: &str = "AUTH_JWKS_ALLOW_HTTP";
-/// Optional: how many verified tokens to cache (default 10000; 0 turns the cache off).
+/// Optional: the bound of the cache of verified tokens, in bytes (default 16777216, i.e.
+/// 16 MiB; 0 turns the cache off).
+pub const TOKEN_CACHE_MAX_BYTES_VAR: &str = "AUTH_TOKEN_CACHE_MAX_BYTES";
+/// No longer read: the cache was bounded by a number of entries, and is now bounded in bytes
+/// ([`TOKEN_CACHE_MAX_BYTES_VAR`]). Set, it stops the service at start-up, so that a
+/// configuration written for the old bound is not silently ignored.
 pub const TOKEN_CACHE_CAPACITY_VAR: &str = "AUTH_TOKEN_CACHE_CAPACITY";
 /// Optional: the least time between two JWKS fetches, in seconds (default 30).
 pub const JWKS_MIN_REFETCH_VAR: &str = "AUTH_JWKS_MIN_REFETCH_SECS";
+
+impl Auth {
+    /// Reads the configuration from the environment. At least one key source is required.
+    ///
+    /// | variable | meaning |
+    /// |---|---|
+    /// | `BETTER_AUTH_SECRET` | HS256 mode: the secret, used as its raw UTF-8 bytes |
+    /// | `BETTER_AUTH_PREVIOUS_SECRET` | optional: a previous secret still accepted (rotation) |
+    /// | `AUTH_JWT_ISSUER`, `AUTH_JWT_AUDIENCE` | optional: required `iss` / `aud` of HS256 tokens |
+    /// | `AUTH_JWT_USER_ID_CLAIM` | optional: the user-id claim of HS256 tokens, default `uid` |
+    /// | `AUTH_JWT_ROLE_CLAIM` | optional: the role claim of HS256 tokens, default `role` |
+    /// | `BETTER_AUTH_URL` | JWKS mode: the Better Auth server, e.g. `http://localhost:3000` |
+    /// | `BETTER_AUTH_JWKS_URL` | optional: the JWKS URL, default `{origin}/api/auth/jwks` |
+    /// | `AUTH_JWKS_ISSUER`, `AUTH_JWKS_AUDIENCE` | optional: default the origin of `BETTER_AUTH_URL` |
+    /// | `AUTH_JWKS_USER_ID_CLAIM` | optional: the user-id claim of JWKS tokens, default `sub` |
+    /// | `AUTH_JWKS_ROLE_CLAIM` | optional: the role claim of JWKS tokens, default `role` |
+    /// | `AUTH_JWKS_MIN_REFETCH_SECS` | optional: least time between JWKS fetches, default 30 |
+    /// | `AUTH_JWKS_CA_FILE` | optional: a PEM bundle of CAs to trust for the JWKS's https |
+    /// | `AUTH_JWKS_ALLOW_HTTP` | optional: `1` allows plain http to a host other than loopback |
+    /// | `AUTH_JWT_LEEWAY_SECS` | optional: clock-skew leeway, default 5, at most 300 |
+    /// | `AUTH_TOKEN_CACHE_MAX_BYTES` | optional: bound of the verified-token cache in bytes, default 16777216 (16 MiB), 0 for none |
+    pub fn from_env() -> Result<Self, ConfigError> {
+        builder(std::env::var_os)?.build()
+    }
+}
 
 /// The builder the environment describes; `read` is `std::env::var_os` outside tests.
 pub(crate) fn builder(
@@ -77,21 +109,27 @@ pub(crate) fn builder(
     };
     let bytes = |setting: Setting<String>| Setting::new(setting.value.into_bytes(), setting.from);
 
-    let token_cache_capacity = text(TOKEN_CACHE_CAPACITY_VAR)?
+    if text(TOKEN_CACHE_CAPACITY_VAR)?.is_some() {
+        return Err(ConfigError::Invalid {
+            var: TOKEN_CACHE_CAPACITY_VAR,
+            reason: "no longer read: the cache is bounded in bytes, set AUTH_TOKEN_CACHE_MAX_BYTES instead (default 16777216; 0 turns the cache off)",
+        });
+    }
+    let token_cache_max_bytes = text(TOKEN_CACHE_MAX_BYTES_VAR)?
         .map(|setting| {
             setting
                 .value
                 .trim()
                 .parse::<usize>()
                 .map_err(|_| ConfigError::Invalid {
-                    var: TOKEN_CACHE_CAPACITY_VAR,
-                    reason: "expected a whole number of tokens, e.g. 10000 (0 turns the cache off)",
+                    var: TOKEN_CACHE_MAX_BYTES_VAR,
+                    reason: "expected a whole number of bytes, e.g. 16777216 (0 turns the cache off)",
                 })
         })
         .transpose()?;
     let mut builder = AuthBuilder {
         leeway: seconds(LEEWAY_VAR)?,
-        token_cache_capacity,
+        token_cache_max_bytes,
         ..AuthBuilder::default()
     };
     let previous = text(PREVIOUS_SECRET_VAR)?;
@@ -229,15 +267,48 @@ mod tests {
                 ..
             })
         ));
-        for (var, claim) in [(ROLE_CLAIM_VAR, "uid"), (ROLE_CLAIM_VAR, "exp")] {
-            assert!(matches!(
-                from(&[(SECRET_VAR, GOOD), (var, claim)]),
-                Err(ConfigError::Invalid {
+        for (var, claim) in [
+            (ROLE_CLAIM_VAR, "uid"),
+            (ROLE_CLAIM_VAR, "exp"),
+            // The user-id claim may not be the (default) role claim either.
+            (USER_ID_CLAIM_VAR, "role"),
+        ] {
+            let error = from(&[(SECRET_VAR, GOOD), (var, claim)]).expect_err(var);
+            assert!(
+                matches!(error, ConfigError::Invalid { var: named, .. } if named == var),
+                "{var}={claim}: {error}"
+            );
+        }
+        let error = from(&[
+            (SECRET_VAR, GOOD),
+            (USER_ID_CLAIM_VAR, "perms"),
+            (ROLE_CLAIM_VAR, "perms"),
+        ])
+        .expect_err("the same claim twice");
+        assert!(
+            matches!(
+                error,
+                ConfigError::Invalid {
                     var: ROLE_CLAIM_VAR,
                     ..
-                })
-            ));
-        }
+                }
+            ),
+            "{error}"
+        );
+        assert!(
+            error.to_string().contains("must be different claims"),
+            "{error}"
+        );
+        assert!(matches!(
+            from(&[
+                (BETTER_AUTH_URL_VAR, "http://localhost:3000"),
+                (JWKS_USER_ID_CLAIM_VAR, "role")
+            ]),
+            Err(ConfigError::Invalid {
+                var: JWKS_USER_ID_CLAIM_VAR,
+                ..
+            })
+        ));
         assert!(matches!(
             from(&[
                 (BETTER_AUTH_URL_VAR, "http://localhost:3000"),
@@ -261,7 +332,7 @@ mod tests {
             (LEEWAY_VAR, "0"),
         ])
         .expect("valid");
-        assert_eq!(auth.user_id_claim(), Some("sub"));
+        assert_eq!(auth.hs256_claims().map(|c| c.user_id), Some("sub"));
         let debug = format!("{auth:?}");
         assert!(
             !debug.contains(GOOD),
@@ -284,7 +355,11 @@ mod tests {
             "{debug}"
         );
         assert!(debug.contains(r#"user_id_claim: "sub""#), "{debug}");
-        assert_eq!(auth.user_id_claim(), None, "no HS256 mode");
+        assert_eq!(auth.hs256_claims(), None, "no HS256 mode");
+        assert_eq!(
+            auth.jwks_claims().map(|c| (c.user_id, c.role)),
+            Some(("sub", "role"))
+        );
 
         let auth = from(&[
             (BETTER_AUTH_URL_VAR, "http://localhost:3000"),
@@ -298,7 +373,7 @@ mod tests {
             debug.contains("http://127.0.0.1:3000/auth/jwks") && debug.contains(r#""id""#),
             "{debug}"
         );
-        assert_eq!(auth.user_id_claim(), Some("uid"));
+        assert_eq!(auth.hs256_claims().map(|c| c.user_id), Some("uid"));
 
         for (var, value) in [
             (BETTER_AUTH_URL_VAR, "localhost:3000"),
@@ -323,22 +398,42 @@ mod tests {
     }
 
     #[test]
-    fn token_cache_capacity_is_read_and_validated() {
-        let auth = from(&[(SECRET_VAR, GOOD), (TOKEN_CACHE_CAPACITY_VAR, "0")]).expect("off");
+    fn token_cache_max_bytes_is_read_and_validated() {
+        let auth = from(&[(SECRET_VAR, GOOD), (TOKEN_CACHE_MAX_BYTES_VAR, "0")]).expect("off");
         assert_eq!(auth.cached_tokens(), 0);
-        for bad in ["-1", "many", "1e4"] {
+        for bad in ["-1", "many", "1e4", "16MiB"] {
             assert!(
                 matches!(
-                    from(&[(SECRET_VAR, GOOD), (TOKEN_CACHE_CAPACITY_VAR, bad)]),
+                    from(&[(SECRET_VAR, GOOD), (TOKEN_CACHE_MAX_BYTES_VAR, bad)]),
                     Err(ConfigError::Invalid {
-                        var: TOKEN_CACHE_CAPACITY_VAR,
+                        var: TOKEN_CACHE_MAX_BYTES_VAR,
                         ..
                     })
                 ),
                 "{bad}"
             );
         }
-        assert!(from(&[(SECRET_VAR, GOOD), (TOKEN_CACHE_CAPACITY_VAR, " 500 ")]).is_ok());
+        assert!(from(&[(SECRET_VAR, GOOD), (TOKEN_CACHE_MAX_BYTES_VAR, " 500000 ")]).is_ok());
+    }
+
+    #[test]
+    fn the_entry_count_of_the_cache_is_no_longer_read() {
+        let error = from(&[(SECRET_VAR, GOOD), (TOKEN_CACHE_CAPACITY_VAR, "10000")])
+            .expect_err("the old setting");
+        assert!(
+            matches!(
+                error,
+                ConfigError::Invalid {
+                    var: TOKEN_CACHE_CAPACITY_VAR,
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        assert!(
+            error.to_string().contains(TOKEN_CACHE_MAX_BYTES_VAR),
+            "{error}"
+        );
     }
 
     #[test]

@@ -18,7 +18,8 @@ pub enum TokenError {
     /// The header names an algorithm other than the one configured.
     #[error("the token's algorithm is not accepted")]
     UnsupportedAlgorithm,
-    /// The header's `typ` is present and is not `JWT`.
+    /// The header's `typ` is present and is neither `JWT` nor `application/jwt` (compared
+    /// ignoring ASCII case, RFC 7515 §4.1.9).
     #[error("the token's type is not accepted")]
     UnsupportedType,
     /// The header carries `crit` or `b64`, extensions this verifier does not implement
@@ -40,9 +41,14 @@ pub enum TokenError {
     /// `nbf` is in the future (beyond the configured leeway).
     #[error("the token is not valid yet")]
     NotYetValid,
-    /// A registered claim has the wrong JSON type (for example a string `exp`), or appears twice.
+    /// A registered claim, the user-id claim or the role claim has the wrong JSON type (for
+    /// example a string `exp`), or appears twice.
     #[error("the token's `{0}` claim is invalid")]
     InvalidClaim(&'static str),
+    /// Another member of the payload appears twice (escaped spellings included): RFC 7519 §4
+    /// lets a parser refuse it, and one that kept either value could be fooled.
+    #[error("the token names a claim twice")]
+    DuplicateClaim,
     /// An issuer is configured and the token's `iss` is absent or different.
     #[error("the token's issuer is not accepted")]
     WrongIssuer,
@@ -75,6 +81,7 @@ impl TokenError {
             TokenError::Expired => "expired",
             TokenError::NotYetValid => "not_yet_valid",
             TokenError::InvalidClaim(_) => "invalid_claim",
+            TokenError::DuplicateClaim => "duplicate_claim",
             TokenError::WrongIssuer => "wrong_issuer",
             TokenError::WrongAudience => "wrong_audience",
             TokenError::MissingUserId => "missing_user_id",

@@ -9,6 +9,7 @@ use axum::http::request::Parts;
 use serde::de::{DeserializeOwned, IgnoredAny};
 
 use crate::auth::Auth;
+use crate::claims::names_something;
 use crate::error::{AuthError, TokenError};
 use crate::verified::VerifiedToken;
 
@@ -164,9 +165,10 @@ pub fn authorize_owner(token: &VerifiedToken, path_value: &str) -> Result<(), Au
     }
 }
 
-/// Whether the token's user id is `path_value`, exactly.
+/// Whether the token's user id is `path_value`, exactly. A blank value owns nothing (a user id
+/// is never blank either).
 pub(crate) fn owns(token: &VerifiedToken, path_value: &str) -> bool {
-    token.user_id() == path_value
+    names_something(path_value) && token.user_id() == path_value
 }
 
 /// The role decision: allows the request when the token's roles (see

@@ -9,9 +9,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::alg::Alg;
 use crate::claims::{ClaimPolicy, validate_claims};
-use crate::config::{ConfigError, Setting, check_secret, non_blank, role_claim, user_id_claim};
 use crate::error::TokenError;
 use crate::jws::Jws;
+use crate::settings::{ClaimNames, ConfigError, Setting, check_secret, non_blank};
 use crate::verified::VerifiedToken;
 
 /// The HS256 key source: the shared secret, and the claims its tokens must carry.
@@ -103,13 +103,13 @@ impl Hs256 {
             check_secret(&secret.value, secret.from)?;
             keys.push(Hs256Key::new(&secret.value));
         }
-        let user_id_claim = user_id_claim(self.user_id_claim, "uid")?;
+        let claims = ClaimNames::new(self.user_id_claim, "uid", self.role_claim)?;
         let policy = ClaimPolicy {
             issuer: non_blank(self.issuer)?,
             audience: non_blank(self.audience)?,
             leeway,
-            user_id_claim: user_id_claim.clone(),
-            role_claim: role_claim(self.role_claim, &user_id_claim)?,
+            user_id_claim: claims.user_id,
+            role_claim: claims.role,
         };
         Ok(Hs256Source { keys, policy })
     }

@@ -1,10 +1,14 @@
 //! The compact JWS and its header policy: size cap, three base64url segments, a JSON object
-//! header without `crit`/`b64`, a known `alg`, and a `typ` of `JWT` if any. Nothing here has
-//! verified a signature; the payload is not looked at.
+//! header with no member given twice and without `crit`/`b64`, a known `alg`, and a `typ` of
+//! `JWT` or `application/jwt` (in any ASCII case) if any. Nothing here has verified a
+//! signature; the payload is not looked at.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::de::IgnoredAny;
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use crate::alg::Alg;
@@ -36,8 +40,7 @@ const COMMON_HS256_HEADERS: [&str; 3] = [
     "eyJhbGciOiJIUzI1NiJ9",
 ];
 
-/// Splits a compact JWS and checks its header: size cap, three base64url segments, a JSON
-/// object header without `crit`/`b64`, a known `alg`, and a `typ` of `JWT` if any.
+/// Splits a compact JWS and checks its header (see the module documentation).
 pub(crate) fn parse(token: &str) -> Result<Jws<'_>, TokenError> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(TokenError::TooLong);
@@ -75,32 +78,107 @@ pub(crate) fn decode_segment(segment: &str) -> Result<Vec<u8>, TokenError> {
     }
 }
 
-#[derive(Deserialize)]
-struct Header<'a> {
-    #[serde(borrow)]
-    alg: std::borrow::Cow<'a, str>,
-    #[serde(default, borrow)]
-    typ: Option<std::borrow::Cow<'a, str>>,
-    #[serde(default)]
-    kid: Option<String>,
-    #[serde(default, deserialize_with = "present")]
-    crit: bool,
-    #[serde(default, deserialize_with = "present")]
-    b64: bool,
+/// A JSON member name or string value, borrowed from the input when it holds no escape.
+pub(crate) struct Str<'de>(pub(crate) Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Str<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(StrVisitor)
+    }
 }
 
-/// `true` whenever the member exists, whatever its value (`null` included).
-fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
-    IgnoredAny::deserialize(deserializer).map(|_| true)
+struct StrVisitor;
+
+impl<'de> Visitor<'de> for StrVisitor {
+    type Value = Str<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Str(Cow::Owned(v)))
+    }
+}
+
+/// Whether any name occurs twice. Names are compared decoded, so `"\u0061lg"` is `"alg"`.
+/// Sorting keeps this O(n log n) for a header or payload of thousands of members.
+pub(crate) fn has_duplicate(names: &mut [Cow<'_, str>]) -> bool {
+    names.sort_unstable();
+    names.windows(2).any(|pair| pair[0] == pair[1])
+}
+
+/// The JOSE header members the policy reads.
+struct Header<'a> {
+    alg: Cow<'a, str>,
+    typ: Option<Cow<'a, str>>,
+    kid: Option<String>,
+    /// `crit` or `b64` is present, whatever its value (`null` included).
+    extension: bool,
+}
+
+impl<'de> Deserialize<'de> for Header<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(HeaderVisitor)
+    }
+}
+
+struct HeaderVisitor;
+
+impl<'de> Visitor<'de> for HeaderVisitor {
+    type Value = Header<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JOSE header object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Header<'de>, A::Error> {
+        let (mut alg, mut typ, mut kid, mut extension) = (None, None, None, false);
+        let mut names = Vec::with_capacity(4);
+        while let Some(Str(name)) = map.next_key::<Str<'de>>()? {
+            match &*name {
+                "alg" => alg = Some(map.next_value::<Str<'de>>()?.0),
+                "typ" => typ = map.next_value::<Option<Str<'de>>>()?.map(|s| s.0),
+                "kid" => {
+                    kid = map
+                        .next_value::<Option<Str<'de>>>()?
+                        .map(|s| s.0.into_owned())
+                }
+                "crit" | "b64" => {
+                    map.next_value::<IgnoredAny>()?;
+                    extension = true;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            names.push(name);
+        }
+        // RFC 7515 §4: member names must be unique. A parser that kept the first or the last
+        // could be fooled by a header another parser reads differently.
+        if has_duplicate(&mut names) {
+            return Err(de::Error::custom("a header member is given twice"));
+        }
+        let alg = alg.ok_or_else(|| de::Error::missing_field("alg"))?;
+        Ok(Header {
+            alg,
+            typ,
+            kid,
+            extension,
+        })
+    }
 }
 
 fn check_header(json: &[u8]) -> Result<(Alg, Option<String>), TokenError> {
-    // Duplicate members are refused by serde's derived visitor ("duplicate field").
     let header: Header<'_> = serde_json::from_slice(json).map_err(|_| TokenError::Malformed)?;
-    if header.crit || header.b64 {
+    if header.extension {
         return Err(TokenError::CriticalHeader);
     }
     let alg = Alg::from_name(&header.alg).ok_or(TokenError::UnsupportedAlgorithm)?;
+    // RFC 7515 §4.1.9: `typ` is a media type, compared ignoring ASCII case, whose
+    // `application/` prefix may be left out.
     if let Some(typ) = header.typ
         && !typ.eq_ignore_ascii_case("JWT")
         && !typ.eq_ignore_ascii_case("application/jwt")
@@ -175,6 +253,90 @@ mod tests {
         assert_eq!(
             with(r#"{"alg":"HS256","typ":"JWE"}"#),
             Some(TokenError::UnsupportedType)
+        );
+    }
+
+    #[test]
+    fn no_header_member_may_be_given_twice() {
+        for header in [
+            r#"{"alg":"HS256","typ":"JWT","x":1,"x":2}"#,
+            r#"{"alg":"HS256","jku":"http://127.0.0.1:1/a","jku":"http://127.0.0.1:1/b"}"#,
+            r#"{"alg":"HS256","x":{"a":1},"x":null}"#,
+            r#"{"alg":"HS256","kid":"a","kid":"a"}"#,
+            r#"{"alg":"HS256","typ":"JWT","typ":"JWT"}"#,
+            // Escaped spellings are the same name.
+            r#"{"alg":"HS256","\u0061lg":"HS256"}"#,
+            r#"{"alg":"HS256","x5u":"a","\u0078\u0035u":"b"}"#,
+            r#"{"alg":"HS256","\/x":1,"/x":2}"#,
+        ] {
+            assert_eq!(
+                check_header(header.as_bytes()),
+                Err(TokenError::Malformed),
+                "{header}"
+            );
+        }
+        // Distinct names, nested duplicates (not members of the header) and many members pass.
+        let many = (0..1_000)
+            .map(|i| format!(r#","m{i}":0"#))
+            .collect::<String>();
+        for header in [
+            r#"{"alg":"HS256","x":1,"X":2}"#.to_owned(),
+            r#"{"alg":"HS256","x":{"a":1,"a":2}}"#.to_owned(),
+            format!(r#"{{"alg":"HS256"{many}}}"#),
+        ] {
+            assert_eq!(
+                check_header(header.as_bytes()),
+                Ok((Alg::Hs256, None)),
+                "{header}"
+            );
+        }
+    }
+
+    #[test]
+    fn typ_is_jwt_or_application_jwt_in_any_ascii_case() {
+        for typ in [
+            "JWT",
+            "jwt",
+            "Jwt",
+            "application/jwt",
+            "APPLICATION/JWT",
+            "Application/Jwt",
+        ] {
+            let header = format!(r#"{{"alg":"HS256","typ":"{typ}"}}"#);
+            assert_eq!(
+                check_header(header.as_bytes()),
+                Ok((Alg::Hs256, None)),
+                "{typ}"
+            );
+        }
+        for typ in [
+            "JWE",
+            "",
+            " JWT",
+            "JWT ",
+            "at+jwt",
+            "application/at+jwt",
+            "application/jwt; x=1",
+            "text/jwt",
+            "jwt+json",
+            "better-auth.session-cache+jwt",
+            "JWT\\u0000",
+        ] {
+            let header = format!(r#"{{"alg":"HS256","typ":"{typ}"}}"#);
+            assert_eq!(
+                check_header(header.as_bytes()),
+                Err(TokenError::UnsupportedType),
+                "{typ}"
+            );
+        }
+        // `typ: null` is no type at all; a `typ` that is not a string is malformed.
+        assert_eq!(
+            check_header(br#"{"alg":"HS256","typ":null}"#),
+            Ok((Alg::Hs256, None))
+        );
+        assert_eq!(
+            check_header(br#"{"alg":"HS256","typ":["JWT"]}"#),
+            Err(TokenError::Malformed)
         );
     }
 

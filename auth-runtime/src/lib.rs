@@ -75,6 +75,7 @@ mod hs256;
 mod jwks;
 mod jws;
 mod route;
+mod settings;
 mod verified;
 
 #[cfg(test)]
@@ -91,16 +92,14 @@ pub mod __private {
     pub use crate::route::{RouteCheck, route_error};
 }
 
-pub use auth::Auth;
-pub use cache::DEFAULT_TOKEN_CACHE_CAPACITY;
-pub use config::{
-    AuthBuilder, ConfigError, DEFAULT_LEEWAY, DEFAULT_ROLE_CLAIM, MAX_LEEWAY, MIN_SECRET_LEN,
-};
+pub use auth::{Auth, ClaimNames};
+pub use cache::DEFAULT_TOKEN_CACHE_MAX_BYTES;
+pub use config::AuthBuilder;
 pub use env::{
     AUDIENCE_VAR, BETTER_AUTH_URL_VAR, ISSUER_VAR, JWKS_ALLOW_HTTP_VAR, JWKS_AUDIENCE_VAR,
     JWKS_CA_FILE_VAR, JWKS_ISSUER_VAR, JWKS_MIN_REFETCH_VAR, JWKS_ROLE_CLAIM_VAR, JWKS_URL_VAR,
     JWKS_USER_ID_CLAIM_VAR, LEEWAY_VAR, PREVIOUS_SECRET_VAR, ROLE_CLAIM_VAR, SECRET_VAR,
-    TOKEN_CACHE_CAPACITY_VAR, USER_ID_CLAIM_VAR,
+    TOKEN_CACHE_CAPACITY_VAR, TOKEN_CACHE_MAX_BYTES_VAR, USER_ID_CLAIM_VAR,
 };
 pub use error::{AuthError, TokenError};
 pub use extract::{Claims, UserIdParam, authenticate, authorize_owner, authorize_role};
@@ -108,6 +107,7 @@ pub use hs256::Hs256;
 pub use jwks::{DEFAULT_JWKS_MIN_REFETCH, DEFAULT_JWKS_PATH, Jwks};
 pub use jws::MAX_TOKEN_LEN;
 pub use route::AuthorizedRoute;
+pub use settings::{ConfigError, DEFAULT_LEEWAY, DEFAULT_ROLE_CLAIM, MAX_LEEWAY, MIN_SECRET_LEN};
 pub use verified::VerifiedToken;
 
 /// Protects an axum handler: the token must own the path, hold it in a claim, or carry a role.

@@ -20,6 +20,8 @@ pub struct VerifiedToken {
     not_before: Option<u64>,
     issued_at: Option<u64>,
     payload: Vec<u8>,
+    /// How many strings `aud` holds: bounds what [`strings`](Self::strings) may copy.
+    audience_len: usize,
     /// `sub`, `iss` and `aud`, copied out of the payload only when a handler asks: validation
     /// compares them in place, so the common request allocates nothing for them.
     strings: OnceLock<StringClaims>,
@@ -84,6 +86,7 @@ impl VerifiedToken {
         not_before: Option<u64>,
         issued_at: Option<u64>,
         payload: Vec<u8>,
+        audience_len: usize,
     ) -> Self {
         VerifiedToken {
             user_id,
@@ -92,8 +95,22 @@ impl VerifiedToken {
             not_before,
             issued_at,
             payload,
+            audience_len,
             strings: OnceLock::new(),
         }
+    }
+
+    /// The most heap memory this token holds, in bytes, now or later: its user id, roles and
+    /// payload, and the `sub`, `iss` and `aud` that [`strings`](Self::strings) may copy out of
+    /// the payload (their bytes at most the payload's, plus a `String` per `aud` element).
+    pub(crate) fn max_heap_bytes(&self) -> usize {
+        let roles: usize = self
+            .roles
+            .iter()
+            .map(|role| role.len() + std::mem::size_of::<Box<str>>())
+            .sum();
+        let strings = self.payload.len() + self.audience_len * std::mem::size_of::<String>();
+        self.user_id.len() + roles + self.payload.len() + strings
     }
 
     fn strings(&self) -> &StringClaims {

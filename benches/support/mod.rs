@@ -86,7 +86,7 @@ pub fn setup() -> &'static Setup {
             .expect("valid configuration");
         let uncached = Auth::builder()
             .jwks(Jwks::better_auth(&origin))
-            .token_cache_capacity(0)
+            .token_cache_max_bytes(0)
             .build()
             .expect("valid configuration");
         let setup = Setup {

@@ -112,6 +112,7 @@ struct Jwk {
     kid: Option<String>,
     #[serde(rename = "use")]
     usage: Option<String>,
+    key_ops: Option<Vec<String>>,
     alg: Option<String>,
     crv: Option<String>,
     x: Option<String>,
@@ -120,9 +121,16 @@ struct Jwk {
     e: Option<String>,
 }
 
+/// The members that hold a key's private or secret part (RFC 7518 §6.2.2, §6.3.2, §6.4.1;
+/// RFC 8037 §2). A public key set never carries them.
+const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
 /// Loads every usable signing key of a JWKS document; the others are skipped with a warning
 /// (a key of an algorithm this build cannot verify must not hide the rest). A key that
 /// `previous` already holds under the same `kid`, from the same entry, is kept as it is.
+///
+/// An entry that publishes its private part is compromised: it is skipped whatever else it
+/// holds, and the fetch logs one error naming those entries' `kid`s.
 pub(crate) fn parse_jwks(
     body: &[u8],
     previous: &HashMap<String, Arc<PublicKey>>,
@@ -130,7 +138,16 @@ pub(crate) fn parse_jwks(
     let set: JwkSet =
         serde_json::from_slice(body).map_err(|e| format!("not a JWKS document: {e}"))?;
     let mut keys = HashMap::new();
+    let mut compromised = Vec::new();
     for entry in set.keys {
+        if PRIVATE_MEMBERS
+            .iter()
+            .any(|member| entry.get(member).is_some())
+        {
+            let kid = entry.get("kid").and_then(serde_json::Value::as_str);
+            compromised.push(kid.unwrap_or("(no kid)").to_owned());
+            continue;
+        }
         let kept = entry
             .get("kid")
             .and_then(serde_json::Value::as_str)
@@ -149,6 +166,12 @@ pub(crate) fn parse_jwks(
             }
             Err(reason) => tracing::warn!(reason, "JWKS key skipped"),
         }
+    }
+    if !compromised.is_empty() {
+        tracing::error!(
+            kids = ?compromised,
+            "the JWKS publishes private key material: those keys are compromised and never verify anything; rotate them on the Better Auth server"
+        );
     }
     if keys.is_empty() {
         return Err("the JWKS holds no usable signing key".to_owned());
@@ -169,6 +192,15 @@ fn load_key(entry: serde_json::Value) -> Result<(String, PublicKey), &'static st
     let kid = jwk.kid.clone().ok_or("key without kid")?;
     if jwk.usage.as_deref().is_some_and(|usage| usage != "sig") {
         return Err("key not for signatures");
+    }
+    // RFC 7517 §4.3: when `key_ops` is given, the key may only be used for the operations it
+    // lists.
+    if jwk
+        .key_ops
+        .as_ref()
+        .is_some_and(|ops| !ops.iter().any(|op| op == "verify"))
+    {
+        return Err("key_ops does not allow verify");
     }
     let alg = match jwk.alg.as_deref() {
         None => None,
@@ -293,6 +325,65 @@ mod tests {
         assert!(jwks(&format!("{ed},{ed}")).is_err(), "duplicate kid");
         assert!(parse_jwks(b"[]", &HashMap::new()).is_err());
         assert!(parse_jwks(b"not json", &HashMap::new()).is_err());
+    }
+
+    fn ed_key(kid: &str, extra: serde_json::Value) -> serde_json::Value {
+        let mut jwk = serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": ED_X, "kid": kid});
+        for (name, value) in extra.as_object().expect("members") {
+            jwk[name] = value.clone();
+        }
+        jwk
+    }
+
+    fn load(keys: &[serde_json::Value]) -> Result<Vec<String>, String> {
+        let body = serde_json::json!({ "keys": keys }).to_string();
+        let mut kids: Vec<String> = parse_jwks(body.as_bytes(), &HashMap::new())?
+            .into_keys()
+            .collect();
+        kids.sort();
+        Ok(kids)
+    }
+
+    #[test]
+    fn a_key_published_with_its_private_part_is_never_used() {
+        let good = ed_key("good", serde_json::json!({}));
+        // RFC 8037 §A.1: the private half of the same test key.
+        let d = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A";
+        for member in ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] {
+            let leaked = ed_key("leaked", serde_json::json!({ member: d }));
+            assert_eq!(
+                load(&[leaked.clone(), good.clone()]),
+                Ok(vec!["good".to_owned()]),
+                "{member}"
+            );
+            assert!(
+                load(&[leaked]).is_err(),
+                "{member} alone leaves no usable key"
+            );
+        }
+        // Even `null` or empty: the member has no business in a public key set.
+        let empty = ed_key("leaked", serde_json::json!({"d": ""}));
+        assert_eq!(load(&[empty, good]), Ok(vec!["good".to_owned()]));
+    }
+
+    #[test]
+    fn key_ops_must_allow_verify() {
+        for (ops, usable) in [
+            (serde_json::json!(["verify"]), true),
+            (serde_json::json!(["sign", "verify"]), true),
+            (serde_json::json!(["sign"]), false),
+            (serde_json::json!(["encrypt"]), false),
+            (serde_json::json!(["verifyx"]), false),
+            (serde_json::json!(["Verify"]), false),
+            (serde_json::json!([]), false),
+            (serde_json::json!("verify"), false),
+            (serde_json::json!([1]), false),
+        ] {
+            let key = ed_key("k", serde_json::json!({ "key_ops": ops }));
+            assert_eq!(load(&[key]).is_ok(), usable, "key_ops {ops}");
+        }
+        // Absent: no restriction (Better Auth writes none).
+        assert!(load(&[ed_key("k", serde_json::json!({}))]).is_ok());
     }
 
     fn b64(bytes: &[u8]) -> String {

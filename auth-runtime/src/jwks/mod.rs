@@ -18,9 +18,9 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
 use crate::claims::{ClaimPolicy, validate_claims};
-use crate::config::{ConfigError, Setting, non_blank, role_claim, user_id_claim};
 use crate::error::{AuthError, TokenError};
 use crate::jws::Jws;
+use crate::settings::{ClaimNames, ConfigError, Setting, non_blank};
 use crate::verified::VerifiedToken;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -216,13 +216,13 @@ impl Jwks {
             Some(setting) => setting.value,
             None => DEFAULT_JWKS_MIN_REFETCH,
         };
-        let user_id_claim = user_id_claim(self.user_id_claim, "sub")?;
+        let claims = ClaimNames::new(self.user_id_claim, "sub", self.role_claim)?;
         let policy = ClaimPolicy {
             issuer: non_blank(self.issuer.or_else(|| origin.clone()))?,
             audience: non_blank(self.audience.or(origin))?,
             leeway,
-            role_claim: role_claim(self.role_claim, &user_id_claim)?,
-            user_id_claim,
+            user_id_claim: claims.user_id,
+            role_claim: claims.role,
         };
         JwksSource::new(url.value, policy, min_refetch, &extra_roots).map_err(|error| {
             tracing::error!(%error, "cannot set up the JWKS client");
