@@ -35,17 +35,21 @@ ratio_median() { # a b: median over runs of a_i/b_i
 echo
 echo "medians over $runs runs (ns):"
 for name in sum hs256_uncached auth_runtime_verify jsonwebtoken_decode protected_route unprotected_route \
-    eddsa_first_seen eddsa_bare_verify_strict eddsa_cache_hit es256_uncached es256_bare_verify \
-    rs256_uncached rs256_bare_verify; do
+    eddsa_first_seen eddsa_bare_ring eddsa_bare_verify_strict eddsa_cache_hit es256_uncached \
+    es256_bare_ring es512_uncached es512_bare_p521 rs256_uncached rs256_bare_ring ps256_uncached \
+    ps256_bare_ring; do
     printf '  %-24s %s\n' "$name" "$(median "${series[$name]}")"
 done
 echo "HS256 verify / floor sum:           $(ratio_median "${series[hs256_uncached]}" "${series[sum]}")"
 echo "HS256 verify / jsonwebtoken:         $(ratio_median "${series[hs256_uncached]}" "${series[jsonwebtoken_decode]}")"
 echo "HS256 cache hit / HS256 verify:      $(ratio_median "${series[auth_runtime_verify]}" "${series[hs256_uncached]}")"
 echo "EdDSA cache hit / HS256 verify:      $(ratio_median "${series[eddsa_cache_hit]}" "${series[hs256_uncached]}")"
+echo "EdDSA first seen / bare ring:        $(ratio_median "${series[eddsa_first_seen]}" "${series[eddsa_bare_ring]}")"
 echo "EdDSA first seen / verify_strict:    $(ratio_median "${series[eddsa_first_seen]}" "${series[eddsa_bare_verify_strict]}")"
-echo "ES256 verify / bare p256 verify:     $(ratio_median "${series[es256_uncached]}" "${series[es256_bare_verify]}")"
-echo "RS256 verify / bare rsa verify:      $(ratio_median "${series[rs256_uncached]}" "${series[rs256_bare_verify]}")"
+echo "ES256 verify / bare ring:            $(ratio_median "${series[es256_uncached]}" "${series[es256_bare_ring]}")"
+echo "ES512 verify / bare p521:            $(ratio_median "${series[es512_uncached]}" "${series[es512_bare_p521]}")"
+echo "RS256 verify / bare ring:            $(ratio_median "${series[rs256_uncached]}" "${series[rs256_bare_ring]}")"
+echo "PS256 verify / bare ring:            $(ratio_median "${series[ps256_uncached]}" "${series[ps256_bare_ring]}")"
 echo "router: protected - open:            $(paste <(printf '%s\n' ${series[protected_route]}) <(printf '%s\n' ${series[unprotected_route]}) | awk '{print $1-$2}' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') ns"
 
 # Instruction counts (callgrind, deterministic on a shared machine) of the EdDSA paths, where
@@ -56,7 +60,7 @@ if command -v valgrind >/dev/null; then
         sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -1)
     out=$(mktemp -d)
     declare -A ir
-    for path in first_seen bare cache_hit hs256; do
+    for path in first_seen bare bare_ring cache_hit hs256; do
         valgrind --tool=callgrind --collect-atstart=no --toggle-collect='instructions::measure_*' \
             --callgrind-out-file="$out/$path" "$exe" "$path" 200 >/dev/null 2>&1
         ir[$path]=$(awk '/^(summary|totals):/ {print $2; exit}' "$out/$path")
@@ -64,10 +68,11 @@ if command -v valgrind >/dev/null; then
     rm -rf "$out"
     echo
     echo "instructions per token (callgrind, 200 tokens):"
-    for path in first_seen bare cache_hit hs256; do
+    for path in first_seen bare bare_ring cache_hit hs256; do
         printf '  %-12s %s\n' "$path" "$((ir[$path] / 200))"
     done
-    awk -v f="${ir[first_seen]}" -v b="${ir[bare]}" -v c="${ir[cache_hit]}" -v h="${ir[hs256]}" 'BEGIN {
+    awk -v f="${ir[first_seen]}" -v b="${ir[bare]}" -v r="${ir[bare_ring]}" -v c="${ir[cache_hit]}" -v h="${ir[hs256]}" 'BEGIN {
+        printf "EdDSA first seen / bare ring:        %.3f (instructions)\n", f / r
         printf "EdDSA first seen / verify_strict:    %.3f (instructions)\n", f / b
         printf "EdDSA cache hit / HS256 verify:      %.3f (instructions)\n", c / h
     }'

@@ -7,9 +7,10 @@
 //! ```
 //!
 //! - `first_seen`: 200 stock-shaped EdDSA tokens, each new, through `Auth::verify` (parse, key
-//!   lookup, `verify_strict`, claims, the cache insert).
+//!   lookup, ring's Ed25519, claims, the cache insert).
 //! - `bare`: ed25519-dalek's `verify_strict` of 200 tokens of the same size (signature decoded
 //!   outside the measured function).
+//! - `bare_ring`: ring's Ed25519 verification of the same (what `first_seen` verifies with).
 //! - `cache_hit`: one stock EdDSA token verified 200 times after its first verification.
 //! - `hs256`: one HS256 token verified 200 times with the cache off.
 
@@ -28,9 +29,9 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let which = args.next().unwrap_or_default();
     let n: u64 = args.next().and_then(|n| n.parse().ok()).unwrap_or(200);
-    if !["first_seen", "bare", "cache_hit", "hs256"].contains(&which.as_str()) {
+    if !["first_seen", "bare", "bare_ring", "cache_hit", "hs256"].contains(&which.as_str()) {
         eprintln!(
-            "instructions: run by bench/micro.sh under callgrind (first_seen|bare|cache_hit|hs256 [count])"
+            "instructions: run by bench/micro.sh under callgrind (first_seen|bare|bare_ring|cache_hit|hs256 [count])"
         );
         return;
     }
@@ -42,6 +43,11 @@ fn main() {
             let key = setup.ed_verifying_key();
             let parts: Vec<(String, Vec<u8>)> = tokens.iter().map(|token| parts(token)).collect();
             measure_bare(&key, &parts);
+        }
+        "bare_ring" => {
+            let key = setup.ed_public();
+            let parts: Vec<(String, Vec<u8>)> = tokens.iter().map(|token| parts(token)).collect();
+            measure_bare_ring(&key, &parts);
         }
         "cache_hit" => {
             let token = &tokens[0];
@@ -74,6 +80,15 @@ fn measure_bare(key: &ed25519_dalek::VerifyingKey, parts: &[(String, Vec<u8>)]) 
     for (input, signature) in parts {
         let signature = ed25519_dalek::Signature::from_slice(signature).expect("64 bytes");
         key.verify_strict(black_box(input.as_bytes()), &signature)
+            .expect("valid");
+    }
+}
+
+#[inline(never)]
+fn measure_bare_ring(key: &[u8; 32], parts: &[(String, Vec<u8>)]) {
+    for (input, signature) in parts {
+        ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, key)
+            .verify(black_box(input.as_bytes()), signature)
             .expect("valid");
     }
 }

@@ -204,15 +204,15 @@ mod router {
 }
 
 /// JWKS mode (`support::setup`): each bench sees first-seen tokens (a unique `jti` each, signed
-/// outside the timed loop) or a fixed token with the cache off, beside the bare signature check
-/// of the same bytes with the same crate, and a cache hit.
+/// outside the timed loop) or a fixed token with the cache off, beside the fastest bare
+/// signature check in the tree for the same bytes (ring where ring has the algorithm, with its
+/// key parse, as `UnparsedPublicKey` does it; p521 for ES512), and a cache hit.
 mod jwks {
     use super::*;
+    use ring::signature::{self as ring_sig, UnparsedPublicKey};
     use support::{next_jti, parts, setup};
 
-    use rsa::signature::Verifier as _;
-
-    /// A first-seen Ed25519 token through `Auth::verify`: parse, key lookup, `verify_strict`,
+    /// A first-seen Ed25519 token through `Auth::verify`: parse, key lookup, ring's Ed25519,
     /// claims, and the cache insert.
     #[divan::bench]
     fn eddsa_first_seen(bencher: divan::Bencher) {
@@ -222,7 +222,21 @@ mod jwks {
             .bench_refs(|token| ready(setup.auth.verify(black_box(token))).expect("valid"));
     }
 
-    /// ed25519-dalek's `verify_strict` alone, over the same kind of bytes.
+    /// ring's Ed25519 alone, over the same kind of bytes.
+    #[divan::bench]
+    fn eddsa_bare_ring(bencher: divan::Bencher) {
+        let setup = setup();
+        let key = setup.ed_public();
+        bencher
+            .with_inputs(|| parts(&setup.token("ed", next_jti())))
+            .bench_refs(|(input, signature)| {
+                UnparsedPublicKey::new(&ring_sig::ED25519, &key)
+                    .verify(black_box(input.as_bytes()), signature)
+                    .expect("valid")
+            });
+    }
+
+    /// ed25519-dalek's `verify_strict` alone (the verifier before ring), over the same bytes.
     #[divan::bench]
     fn eddsa_bare_verify_strict(bencher: divan::Bencher) {
         let setup = setup();
@@ -236,23 +250,69 @@ mod jwks {
             });
     }
 
-    /// ES256 through `Auth::verify` with the cache off (signing a fresh token per iteration
-    /// would dominate the run): parse, key lookup, ECDSA, claims.
-    #[divan::bench]
-    fn es256_uncached(bencher: divan::Bencher) {
+    /// A token of `kid` through `Auth::verify` with the cache off (signing a fresh token per
+    /// iteration would dominate the run): parse, key lookup, signature, claims.
+    fn uncached(bencher: divan::Bencher, kid: &str) {
         let setup = setup();
-        let token = setup.token("es", next_jti());
+        let token = setup.token(kid, next_jti());
         bencher.bench(|| ready(setup.uncached.verify(black_box(&token))).expect("valid"));
     }
 
-    #[divan::bench]
-    fn es256_bare_verify(bencher: divan::Bencher) {
+    /// ring's verification of a token of `kid` with `algorithm` and the key's `public` bytes.
+    fn bare_ring(
+        bencher: divan::Bencher,
+        kid: &str,
+        algorithm: &'static dyn ring_sig::VerificationAlgorithm,
+        public: &[u8],
+    ) {
         let setup = setup();
-        let key = *setup.es.verifying_key();
-        let (input, signature) = parts(&setup.token("es", next_jti()));
+        let (input, signature) = parts(&setup.token(kid, next_jti()));
         bencher.bench(|| {
-            let signature = p256::ecdsa::Signature::from_slice(&signature).expect("r || s");
-            p256::ecdsa::signature::Verifier::verify(&key, black_box(input.as_bytes()), &signature)
+            UnparsedPublicKey::new(algorithm, public)
+                .verify(black_box(input.as_bytes()), &signature)
+                .expect("valid")
+        });
+    }
+
+    /// ring's RSA verification of a token of `kid` with `params`.
+    fn bare_ring_rsa(bencher: divan::Bencher, kid: &str, params: &'static ring_sig::RsaParameters) {
+        let setup = setup();
+        let (input, signature) = parts(&setup.token(kid, next_jti()));
+        let key = ring_sig::RsaPublicKeyComponents {
+            n: &setup.rsa_n,
+            e: &setup.rsa_e,
+        };
+        bencher.bench(|| {
+            key.verify(params, black_box(input.as_bytes()), &signature)
+                .expect("valid")
+        });
+    }
+
+    #[divan::bench]
+    fn es256_uncached(bencher: divan::Bencher) {
+        uncached(bencher, "es");
+    }
+
+    #[divan::bench]
+    fn es256_bare_ring(bencher: divan::Bencher) {
+        let point = setup().ec_point("es");
+        bare_ring(bencher, "es", &ring_sig::ECDSA_P256_SHA256_FIXED, &point);
+    }
+
+    #[divan::bench]
+    fn es512_uncached(bencher: divan::Bencher) {
+        uncached(bencher, "es512");
+    }
+
+    /// p521's ECDSA alone (ring has no P-521).
+    #[divan::bench]
+    fn es512_bare_p521(bencher: divan::Bencher) {
+        let setup = setup();
+        let key = p521::ecdsa::VerifyingKey::from(&setup.es512);
+        let (input, signature) = parts(&setup.token("es512", next_jti()));
+        bencher.bench(|| {
+            let signature = p521::ecdsa::Signature::from_slice(&signature).expect("r || s");
+            p521::ecdsa::signature::Verifier::verify(&key, black_box(input.as_bytes()), &signature)
                 .expect("valid")
         });
     }
@@ -260,23 +320,23 @@ mod jwks {
     /// RS256 (2048-bit) through `Auth::verify` with the cache off.
     #[divan::bench]
     fn rs256_uncached(bencher: divan::Bencher) {
-        let setup = setup();
-        let token = setup.token("rs", next_jti());
-        bencher.bench(|| ready(setup.uncached.verify(black_box(&token))).expect("valid"));
+        uncached(bencher, "rs");
     }
 
     #[divan::bench]
-    fn rs256_bare_verify(bencher: divan::Bencher) {
-        let setup = setup();
-        let (input, signature) = parts(&setup.token("rs", next_jti()));
-        bencher.bench(|| {
-            let signature =
-                rsa::pkcs1v15::Signature::try_from(signature.as_slice()).expect("a signature");
-            setup
-                .rs_public
-                .verify(black_box(input.as_bytes()), &signature)
-                .expect("valid")
-        });
+    fn rs256_bare_ring(bencher: divan::Bencher) {
+        bare_ring_rsa(bencher, "rs", &ring_sig::RSA_PKCS1_2048_8192_SHA256);
+    }
+
+    /// PS256 (2048-bit) through `Auth::verify` with the cache off.
+    #[divan::bench]
+    fn ps256_uncached(bencher: divan::Bencher) {
+        uncached(bencher, "ps");
+    }
+
+    #[divan::bench]
+    fn ps256_bare_ring(bencher: divan::Bencher) {
+        bare_ring_rsa(bencher, "ps", &ring_sig::RSA_PSS_2048_8192_SHA256);
     }
 
     /// The same stock EdDSA token again and again: a cache hit.

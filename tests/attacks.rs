@@ -33,6 +33,8 @@ const KID: &str = "test-key-1";
 const LEAKED_KID: &str = "leaked-key";
 /// The attacker's key, published with `key_ops: ["sign"]`.
 const SIGN_ONLY_KID: &str = "sign-only-key";
+/// The Ed25519 identity point, published as a key.
+const SMALL_ORDER_KID: &str = "small-order-key";
 /// An ES256 key the test makes at start-up.
 const ES256_KID: &str = "es256-key";
 
@@ -113,6 +115,13 @@ fn ed_claims(claims: &Value) -> String {
     )
 }
 
+/// The encoding of the Ed25519 identity point (y = 1).
+fn identity_point() -> [u8; 32] {
+    let mut point = [0u8; 32];
+    point[0] = 1;
+    point
+}
+
 /// The public JWK of an ES256 key, under [`ES256_KID`].
 fn es256_jwk(key: &p256::ecdsa::SigningKey) -> Value {
     let point = key.verifying_key().to_encoded_point(false);
@@ -160,6 +169,8 @@ async fn jwks_server(es256: Value) -> (SocketAddr, SocketAddr, Arc<AtomicUsize>)
         leaked,
         sign_only,
         es256,
+        // The identity point: of small order, it would "verify" R = identity, S = 0.
+        {"kty": "OKP", "crv": "Ed25519", "x": b64(identity_point()), "kid": SMALL_ORDER_KID},
     ]});
     let app = axum::Router::new().route(
         "/api/auth/jwks",
@@ -590,6 +601,21 @@ async fn run_suite() -> Vec<Trial> {
             why,
         );
     }
+    s.token(
+        "R = identity, S = 0 under the identity key",
+        &{
+            let input = format!(
+                "{}.{}",
+                b64(format!(r#"{{"alg":"EdDSA","kid":"{SMALL_ORDER_KID}"}}"#)),
+                b64(ed_base.to_string())
+            );
+            let mut signature = identity_point().to_vec();
+            signature.extend([0u8; 32]);
+            format!("{input}.{}", b64(signature))
+        },
+        401,
+        "an Ed25519 key of small order is never loaded: it would verify this for any message",
+    );
     s.token(
         "ES256 with a low S",
         &es256_token(&es256, &ed_base, false),
@@ -1411,9 +1437,9 @@ async fn run_suite() -> Vec<Trial> {
         },
     ));
     trials.push(Trial::test(
-        "suite::has_the_documented_167_cases",
+        "suite::has_the_documented_168_cases",
         move || match total {
-            167 => Ok(()),
+            168 => Ok(()),
             n => Err(format!("the suite has {n} cases: update SECURITY.md and README.md").into()),
         },
     ));

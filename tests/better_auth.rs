@@ -177,6 +177,40 @@ fn with_header(token: &str, header: &str) -> String {
     format!("{}.{rest}", URL_SAFE_NO_PAD.encode(header))
 }
 
+/// The order n of the curve of an ECDSA `alg`, big-endian.
+fn curve_order(alg: &str) -> Option<Vec<u8>> {
+    let hex = match alg {
+        "ES256" => "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
+        "ES512" => concat!(
+            "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+            "fa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409"
+        ),
+        _ => return None,
+    };
+    Some(
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+            .collect(),
+    )
+}
+
+/// The token with its ECDSA signature's S replaced by n − S: the other valid signature of the
+/// same message (WebCrypto, which Better Auth signs with, writes either).
+fn with_other_s(token: &str, n: &[u8]) -> String {
+    let (input, signature) = token.rsplit_once('.').expect("jws");
+    let mut signature = URL_SAFE_NO_PAD.decode(signature).expect("base64url");
+    let s = &mut signature[n.len()..];
+    let mut borrow = 0i16;
+    for (byte, order) in s.iter_mut().zip(n).rev() {
+        let diff = i16::from(*order) - i16::from(*byte) - borrow;
+        borrow = i16::from(diff < 0);
+        *byte = (diff + 256 * borrow) as u8;
+    }
+    assert_eq!(borrow, 0, "S < n");
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
+}
+
 #[tokio::test]
 async fn es256_es512_rs256_and_ps256_tokens_from_better_auth() {
     let f = fixture();
@@ -214,6 +248,21 @@ async fn es256_es512_rs256_and_ps256_tokens_from_better_auth() {
             "{alg}: {:?}",
             expired.headers
         );
+
+        // Better Auth's own signature with the other S (high if it was low, low if it was
+        // high): accepted, as WebCrypto's high-S signatures must be.
+        if let Some(n) = curve_order(alg) {
+            for user in [&a.alice, &a.bob] {
+                let twin = with_other_s(&user.token, &n);
+                assert_ne!(twin, user.token);
+                let response = tasks(addr, &user.id, &twin).await;
+                assert_eq!(
+                    response.status, 200,
+                    "{alg} with the other S: {}",
+                    response.body
+                );
+            }
+        }
 
         // One payload character changed, the signature kept.
         let mut tampered = a.alice.token.clone().into_bytes();

@@ -10,6 +10,7 @@ use crate::cache::{Entry, TokenCache, VerifiedBy};
 use crate::claims::{ClaimPolicy, check_time};
 use crate::error::{AuthError, TokenError};
 use crate::hs256::Hs256Source;
+#[cfg(feature = "jwks")]
 use crate::jwks::JwksSource;
 use crate::jws::{self, MAX_TOKEN_LEN};
 use crate::verified::VerifiedToken;
@@ -51,6 +52,7 @@ pub struct Auth {
 
 pub(crate) struct Inner {
     pub(crate) hs256: Option<Hs256Source>,
+    #[cfg(feature = "jwks")]
     pub(crate) jwks: Option<JwksSource>,
     pub(crate) cache: Option<TokenCache>,
 }
@@ -63,6 +65,7 @@ impl fmt::Debug for Auth {
                 .field("hs256_keys", &hs.key_count())
                 .field("hs256_policy", &hs.policy);
         }
+        #[cfg(feature = "jwks")]
         if let Some(jwks) = &self.inner.jwks {
             debug
                 .field("jwks_url", &jwks.url())
@@ -111,20 +114,22 @@ impl Auth {
     /// Whether a cached token is still accepted: its time claims against `now`, and for a JWKS
     /// token, its key still published under its `kid`.
     async fn still_valid(&self, entry: &Entry, now: u64) -> bool {
-        let leeway = match (&entry.verified_by, &self.inner.hs256, &self.inner.jwks) {
-            (VerifiedBy::Hs256, Some(hs), _) => hs.policy.leeway,
-            (VerifiedBy::Jwks { .. }, _, Some(jwks)) => jwks.policy.leeway,
-            _ => return false,
-        };
         let token = &entry.token;
-        if check_time(token.expires_at(), token.not_before(), leeway, now).is_err() {
-            return false;
-        }
-        match (&entry.verified_by, &self.inner.jwks) {
-            (VerifiedBy::Jwks { kid, key }, Some(jwks)) => {
-                Box::pin(jwks.still_publishes(kid, key)).await
-            }
-            _ => true,
+        let in_time =
+            |leeway| check_time(token.expires_at(), token.not_before(), leeway, now).is_ok();
+        match &entry.verified_by {
+            VerifiedBy::Hs256 => self
+                .inner
+                .hs256
+                .as_ref()
+                .is_some_and(|hs| in_time(hs.policy.leeway)),
+            #[cfg(feature = "jwks")]
+            VerifiedBy::Jwks { kid, key } => match &self.inner.jwks {
+                Some(jwks) => {
+                    in_time(jwks.policy.leeway) && Box::pin(jwks.still_publishes(kid, key)).await
+                }
+                None => false,
+            },
         }
     }
 
@@ -135,24 +140,29 @@ impl Auth {
         now: u64,
     ) -> Result<(VerifiedToken, VerifiedBy), AuthError> {
         let jws = jws::parse(token)?;
-        match (jws.alg, &self.inner.hs256, &self.inner.jwks) {
-            (Alg::Hs256, Some(hs), _) => Ok((hs.verify(&jws, now)?, VerifiedBy::Hs256)),
-            (Alg::Hs256, None, _) => Err(TokenError::UnsupportedAlgorithm.into()),
+        if jws.alg == Alg::Hs256 {
+            return match &self.inner.hs256 {
+                Some(hs) => Ok((hs.verify(&jws, now)?, VerifiedBy::Hs256)),
+                None => Err(TokenError::UnsupportedAlgorithm.into()),
+            };
+        }
+        #[cfg(feature = "jwks")]
+        if let Some(jwks) = &self.inner.jwks {
             // Boxed: the JWKS future holds a whole HTTP fetch; inline, it would make every
             // HS256 verification future (and every extractor future around it) 1 KiB larger.
-            (_, _, Some(jwks)) => {
-                let (verified, key) = Box::pin(jwks.verify(&jws, now)).await?;
-                let kid = jws.kid.unwrap_or_default().into_boxed_str();
-                Ok((verified, VerifiedBy::Jwks { kid, key }))
-            }
-            (_, _, None) => Err(TokenError::UnsupportedAlgorithm.into()),
+            let (verified, key) = Box::pin(jwks.verify(&jws, now)).await?;
+            let kid = jws.kid.unwrap_or_default().into_boxed_str();
+            return Ok((verified, VerifiedBy::Jwks { kid, key }));
         }
+        Err(TokenError::UnsupportedAlgorithm.into())
     }
 
     /// Fetches the JWKS now, whatever the refetch rate limit, and returns how many keys it
     /// holds: for an operator who has just removed a key and wants it refused at once (tokens
     /// it signed, cached or not, are refused from then on). [`AuthError::KeysUnavailable`] when
     /// the fetch fails (the keys held before stay in use) or JWKS mode is off.
+    #[cfg(feature = "jwks")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
     pub async fn refetch_jwks(&self) -> Result<usize, AuthError> {
         match &self.inner.jwks {
             Some(jwks) => jwks.refetch_now().await,
@@ -180,6 +190,8 @@ impl Auth {
     }
 
     /// The claims JWKS tokens carry the user id and the roles in, if JWKS mode is on.
+    #[cfg(feature = "jwks")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
     pub fn jwks_claims(&self) -> Option<ClaimNames<'_>> {
         self.inner
             .jwks

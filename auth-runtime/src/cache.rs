@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use quick_cache::sync::Cache;
 
+#[cfg(feature = "jwks")]
 use crate::jwks::PublicKey;
 use crate::verified::VerifiedToken;
 
@@ -49,6 +50,7 @@ impl Entry {
     ) -> Self {
         let kid = match &verified_by {
             VerifiedBy::Hs256 => 0,
+            #[cfg(feature = "jwks")]
             VerifiedBy::Jwks { kid, .. } => kid.len(),
         };
         let weight = token_len + token.max_heap_bytes() + kid + ENTRY_OVERHEAD;
@@ -75,6 +77,7 @@ pub(crate) enum VerifiedBy {
     /// The shared secret (its keys never change while the service runs).
     Hs256,
     /// The JWKS key `kid` named when the token was verified.
+    #[cfg(feature = "jwks")]
     Jwks { kid: Box<str>, key: Arc<PublicKey> },
 }
 

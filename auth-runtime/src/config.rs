@@ -13,6 +13,7 @@ use std::time::Duration;
 use crate::auth::{Auth, Inner};
 use crate::cache::{DEFAULT_TOKEN_CACHE_MAX_BYTES, TokenCache};
 use crate::hs256::Hs256;
+#[cfg(feature = "jwks")]
 use crate::jwks::Jwks;
 use crate::settings::{ConfigError, DEFAULT_LEEWAY, MAX_LEEWAY, Setting};
 
@@ -39,6 +40,7 @@ impl Auth {
 #[derive(Default)]
 pub struct AuthBuilder {
     pub(crate) hs256: Option<Hs256>,
+    #[cfg(feature = "jwks")]
     pub(crate) jwks: Option<Jwks>,
     pub(crate) leeway: Option<Setting<Duration>>,
     pub(crate) token_cache_max_bytes: Option<usize>,
@@ -59,6 +61,8 @@ impl AuthBuilder {
     }
 
     /// Tokens signed with the public keys of a JWKS (Better Auth's `jwt` plugin as installed).
+    #[cfg(feature = "jwks")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
     pub fn jwks(mut self, source: Jwks) -> Self {
         self.jwks = Some(source);
         self
@@ -95,17 +99,25 @@ impl AuthBuilder {
             None => DEFAULT_LEEWAY,
         };
         let leeway = leeway.as_secs();
-        if self.hs256.is_none() && self.jwks.is_none() {
+        #[cfg(feature = "jwks")]
+        let has_jwks = self.jwks.is_some();
+        #[cfg(not(feature = "jwks"))]
+        let has_jwks = false;
+        if self.hs256.is_none() && !has_jwks {
             return Err(ConfigError::NoKeySource);
         }
         let hs256 = self.hs256.map(|hs| hs.build(leeway)).transpose()?;
-        let jwks = self.jwks.map(|jwks| jwks.build(leeway)).transpose()?;
         let cache = TokenCache::new(
             self.token_cache_max_bytes
                 .unwrap_or(DEFAULT_TOKEN_CACHE_MAX_BYTES),
         );
         Ok(Auth {
-            inner: Arc::new(Inner { hs256, jwks, cache }),
+            inner: Arc::new(Inner {
+                hs256,
+                #[cfg(feature = "jwks")]
+                jwks: self.jwks.map(|jwks| jwks.build(leeway)).transpose()?,
+                cache,
+            }),
         })
     }
 }
@@ -113,17 +125,7 @@ impl AuthBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const GOOD: &str = "k7Hq2v9XwLmP4sRt8YbNc3FgJd6ZaE1u";
-
-    fn invalid_setting(builder: AuthBuilder) -> Option<&'static str> {
-        match builder.build() {
-            Err(ConfigError::Invalid { var, .. } | ConfigError::WeakSecret { var, .. }) => {
-                Some(var)
-            }
-            _ => None,
-        }
-    }
+    use crate::test_util::{GOOD, invalid_setting};
 
     #[test]
     fn no_key_source_is_refused() {
@@ -155,34 +157,8 @@ mod tests {
                 "AuthBuilder::leeway",
             ),
             (
-                Auth::builder().jwks(Jwks::better_auth("localhost:3000")),
-                "Jwks::better_auth",
-            ),
-            (Auth::builder().jwks(Jwks::url("ftp://x")), "Jwks::url"),
-            (
-                Auth::builder().jwks(Jwks::better_auth("https://a").jwks_url("nope")),
-                "Jwks::jwks_url",
-            ),
-            (
-                Auth::builder().jwks(Jwks::url("https://a/jwks").issuer("")),
-                "Jwks::issuer",
-            ),
-            (
-                Auth::builder().jwks(Jwks::better_auth("https://a").user_id_claim("aud")),
-                "Jwks::user_id_claim",
-            ),
-            (
-                Auth::builder()
-                    .jwks(Jwks::better_auth("https://a").min_refetch_interval(Duration::ZERO)),
-                "Jwks::min_refetch_interval",
-            ),
-            (
                 Auth::builder().hs256(hs().role_claim(" ")),
                 "Hs256::role_claim",
-            ),
-            (
-                Auth::builder().jwks(Jwks::better_auth("https://a").role_claim("exp")),
-                "Jwks::role_claim",
             ),
         ] {
             assert_eq!(invalid_setting(builder), Some(method));
@@ -206,30 +182,10 @@ mod tests {
             Some("Hs256::role_claim"),
             "the user-id claim as renamed"
         );
-        assert_eq!(
-            invalid_setting(Auth::builder().jwks(Jwks::better_auth("https://a").role_claim("sub"))),
-            Some("Jwks::role_claim")
-        );
         // The user-id claim may not be the role claim either, whichever side was set.
         assert_eq!(
             invalid_setting(Auth::builder().hs256(hs().user_id_claim("role"))),
             Some("Hs256::user_id_claim")
-        );
-        assert_eq!(
-            invalid_setting(
-                Auth::builder().jwks(Jwks::better_auth("https://a").user_id_claim("role"))
-            ),
-            Some("Jwks::user_id_claim")
-        );
-        assert_eq!(
-            invalid_setting(
-                Auth::builder().jwks(
-                    Jwks::better_auth("https://a")
-                        .user_id_claim("perms")
-                        .role_claim("perms")
-                )
-            ),
-            Some("Jwks::role_claim")
         );
         assert!(
             Auth::builder()
@@ -247,107 +203,5 @@ mod tests {
                 "{claim}"
             );
         }
-    }
-
-    #[test]
-    fn plain_http_is_for_loopback_unless_allowed() {
-        for url in [
-            "http://localhost:3000",
-            "http://127.0.0.1:3000",
-            "http://[::1]:3000",
-        ] {
-            assert!(
-                Auth::builder().jwks(Jwks::better_auth(url)).build().is_ok(),
-                "{url}"
-            );
-        }
-        for url in [
-            "http://auth.internal:3000",
-            "http://10.0.0.7",
-            "http://localhost.evil.com",
-        ] {
-            let error = Auth::builder()
-                .jwks(Jwks::better_auth(url))
-                .build()
-                .expect_err(url);
-            assert!(
-                matches!(
-                    error,
-                    ConfigError::Invalid {
-                        var: "Jwks::better_auth",
-                        ..
-                    }
-                ),
-                "{url}: {error}"
-            );
-            assert!(error.to_string().contains("allow it explicitly"), "{error}");
-            assert!(
-                Auth::builder()
-                    .jwks(Jwks::better_auth(url).allow_http())
-                    .build()
-                    .is_ok(),
-                "{url} allowed"
-            );
-        }
-    }
-
-    #[test]
-    fn a_ca_file_is_read_and_checked_at_start_up() {
-        let dir = std::env::temp_dir().join(format!("auth-runtime-ca-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let empty = dir.join("empty.pem");
-        std::fs::write(&empty, "no certificate here\n").expect("write");
-        let garbage = dir.join("garbage.pem");
-        std::fs::write(
-            &garbage,
-            "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
-        )
-        .expect("write");
-        for (path, reason) in [
-            (dir.join("missing.pem"), "the file cannot be read"),
-            (empty, "the file holds no PEM certificate"),
-            (garbage, "the file holds malformed PEM"),
-        ] {
-            let error = Auth::builder()
-                .jwks(Jwks::url("https://auth.example.com/jwks").ca_file(&path))
-                .build()
-                .expect_err("a bad CA file");
-            assert_eq!(
-                error,
-                ConfigError::Invalid {
-                    var: "Jwks::ca_file",
-                    reason
-                },
-                "{}",
-                path.display()
-            );
-        }
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn each_source_keeps_its_own_policy() {
-        let auth = Auth::builder()
-            .hs256(Hs256::secret(GOOD).issuer("hs-issuer"))
-            .jwks(Jwks::better_auth("https://Auth.Example.com/x"))
-            .build()
-            .expect("valid");
-        let debug = format!("{auth:?}");
-        assert!(debug.contains(r#"issuer: Some("hs-issuer")"#), "{debug}");
-        assert!(
-            debug.contains(r#"issuer: Some("https://auth.example.com")"#),
-            "{debug}"
-        );
-        assert!(
-            debug.contains("https://auth.example.com/api/auth/jwks"),
-            "{debug}"
-        );
-        assert!(!debug.contains(GOOD), "Debug never shows the secret");
-        // A bare JWKS URL requires no issuer or audience.
-        let auth = Auth::builder()
-            .jwks(Jwks::url("http://127.0.0.1:1/jwks"))
-            .build()
-            .expect("valid");
-        assert!(format!("{auth:?}").contains("issuer: None"));
     }
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::auth::Auth;
 use crate::config::AuthBuilder;
 use crate::hs256::Hs256;
+#[cfg(feature = "jwks")]
 use crate::jwks::Jwks;
 use crate::settings::{ConfigError, Setting};
 
@@ -146,38 +147,50 @@ pub(crate) fn builder(
         return Err(ConfigError::MissingSecret { var: SECRET_VAR });
     }
 
-    let jwks = match (text(BETTER_AUTH_URL_VAR)?, text(JWKS_URL_VAR)?) {
-        (Some(url), jwks_url) => {
-            let jwks = Jwks::for_better_auth(url);
-            Some(match jwks_url {
-                Some(jwks_url) => jwks.jwks_url_from(jwks_url),
-                None => jwks,
-            })
-        }
-        (None, Some(jwks_url)) => Some(Jwks::at(jwks_url)),
-        (None, None) => None,
-    };
-    if let Some(mut jwks) = jwks {
-        jwks.issuer = text(JWKS_ISSUER_VAR)?;
-        jwks.audience = text(JWKS_AUDIENCE_VAR)?;
-        jwks.user_id_claim = text(JWKS_USER_ID_CLAIM_VAR)?;
-        jwks.role_claim = text(JWKS_ROLE_CLAIM_VAR)?;
-        jwks.min_refetch = seconds(JWKS_MIN_REFETCH_VAR)?;
-        jwks.ca_file =
-            text(JWKS_CA_FILE_VAR)?.map(|file| Setting::new(file.value.into(), JWKS_CA_FILE_VAR));
-        match text(JWKS_ALLOW_HTTP_VAR)?.as_ref().map(|s| s.value.trim()) {
-            None | Some("0" | "false") => {}
-            Some("1" | "true") => jwks = jwks.allow_http(),
-            Some(_) => {
-                return Err(ConfigError::Invalid {
-                    var: JWKS_ALLOW_HTTP_VAR,
-                    reason: "expected 1 or true (or 0 or false)",
-                });
-            }
-        }
-        builder.jwks = Some(jwks);
+    let jwks_location = (text(BETTER_AUTH_URL_VAR)?, text(JWKS_URL_VAR)?);
+    #[cfg(not(feature = "jwks"))]
+    if let (Some(Setting { from, .. }), _) | (None, Some(Setting { from, .. })) = jwks_location {
+        return Err(ConfigError::Invalid {
+            var: from,
+            reason: "JWKS mode needs the `jwks` feature of auth-runtime (on by default): enable it, or unset the variable",
+        });
     }
-    if builder.hs256.is_none() && builder.jwks.is_none() {
+    #[cfg(feature = "jwks")]
+    {
+        let jwks = match jwks_location {
+            (Some(url), jwks_url) => {
+                let jwks = Jwks::for_better_auth(url);
+                Some(match jwks_url {
+                    Some(jwks_url) => jwks.jwks_url_from(jwks_url),
+                    None => jwks,
+                })
+            }
+            (None, Some(jwks_url)) => Some(Jwks::at(jwks_url)),
+            (None, None) => None,
+        };
+        if let Some(mut jwks) = jwks {
+            jwks.issuer = text(JWKS_ISSUER_VAR)?;
+            jwks.audience = text(JWKS_AUDIENCE_VAR)?;
+            jwks.user_id_claim = text(JWKS_USER_ID_CLAIM_VAR)?;
+            jwks.role_claim = text(JWKS_ROLE_CLAIM_VAR)?;
+            jwks.min_refetch = seconds(JWKS_MIN_REFETCH_VAR)?;
+            jwks.ca_file = text(JWKS_CA_FILE_VAR)?
+                .map(|file| Setting::new(file.value.into(), JWKS_CA_FILE_VAR));
+            match text(JWKS_ALLOW_HTTP_VAR)?.as_ref().map(|s| s.value.trim()) {
+                None | Some("0" | "false") => {}
+                Some("1" | "true") => jwks = jwks.allow_http(),
+                Some(_) => {
+                    return Err(ConfigError::Invalid {
+                        var: JWKS_ALLOW_HTTP_VAR,
+                        reason: "expected 1 or true (or 0 or false)",
+                    });
+                }
+            }
+            builder.jwks = Some(jwks);
+            return Ok(builder);
+        }
+    }
+    if builder.hs256.is_none() {
         return Err(ConfigError::MissingSecret { var: SECRET_VAR });
     }
     Ok(builder)
@@ -300,26 +313,6 @@ mod tests {
             "{error}"
         );
         assert!(matches!(
-            from(&[
-                (BETTER_AUTH_URL_VAR, "http://localhost:3000"),
-                (JWKS_USER_ID_CLAIM_VAR, "role")
-            ]),
-            Err(ConfigError::Invalid {
-                var: JWKS_USER_ID_CLAIM_VAR,
-                ..
-            })
-        ));
-        assert!(matches!(
-            from(&[
-                (BETTER_AUTH_URL_VAR, "http://localhost:3000"),
-                (JWKS_ROLE_CLAIM_VAR, "sub")
-            ]),
-            Err(ConfigError::Invalid {
-                var: JWKS_ROLE_CLAIM_VAR,
-                ..
-            })
-        ));
-        assert!(matches!(
             from(&[(SECRET_VAR, GOOD), (ISSUER_VAR, "  ")]),
             Err(ConfigError::Invalid {
                 var: ISSUER_VAR,
@@ -340,6 +333,48 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "jwks")]
+    #[test]
+    fn jwks_claim_settings_name_their_variables() {
+        assert!(matches!(
+            from(&[
+                (BETTER_AUTH_URL_VAR, "http://localhost:3000"),
+                (JWKS_USER_ID_CLAIM_VAR, "role")
+            ]),
+            Err(ConfigError::Invalid {
+                var: JWKS_USER_ID_CLAIM_VAR,
+                ..
+            })
+        ));
+        assert!(matches!(
+            from(&[
+                (BETTER_AUTH_URL_VAR, "http://localhost:3000"),
+                (JWKS_ROLE_CLAIM_VAR, "sub")
+            ]),
+            Err(ConfigError::Invalid {
+                var: JWKS_ROLE_CLAIM_VAR,
+                ..
+            })
+        ));
+    }
+
+    #[cfg(not(feature = "jwks"))]
+    #[test]
+    fn without_the_jwks_feature_jwks_settings_stop_the_service() {
+        for (var, value) in [
+            (BETTER_AUTH_URL_VAR, "http://localhost:3000"),
+            (JWKS_URL_VAR, "http://localhost:3000/api/auth/jwks"),
+        ] {
+            let error = from(&[(SECRET_VAR, GOOD), (var, value)]).expect_err(var);
+            assert!(
+                matches!(error, ConfigError::Invalid { var: named, .. } if named == var),
+                "{error}"
+            );
+            assert!(error.to_string().contains("`jwks` feature"), "{error}");
+        }
+    }
+
+    #[cfg(feature = "jwks")]
     #[test]
     fn jwks_mode_from_better_auth_url() {
         // BETTER_AUTH_URL alone is enough; the secret is then optional.
@@ -436,6 +471,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "jwks")]
     #[test]
     fn plain_http_and_ca_file_settings_name_their_variables() {
         let internal = "http://auth.internal:3000";

@@ -24,6 +24,7 @@ pub(crate) struct Jws<'a> {
     pub(crate) payload_b64: &'a str,
     pub(crate) signature_b64: &'a str,
     pub(crate) alg: Alg,
+    #[cfg_attr(not(feature = "jwks"), allow(dead_code))]
     pub(crate) kid: Option<String>,
 }
 

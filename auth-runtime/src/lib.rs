@@ -72,6 +72,7 @@ mod env;
 mod error;
 mod extract;
 mod hs256;
+#[cfg(feature = "jwks")]
 mod jwks;
 mod jws;
 mod route;
@@ -104,6 +105,8 @@ pub use env::{
 pub use error::{AuthError, TokenError};
 pub use extract::{Claims, UserIdParam, authenticate, authorize_owner, authorize_role};
 pub use hs256::Hs256;
+#[cfg(feature = "jwks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
 pub use jwks::{DEFAULT_JWKS_MIN_REFETCH, DEFAULT_JWKS_PATH, Jwks};
 pub use jws::MAX_TOKEN_LEN;
 pub use route::AuthorizedRoute;

@@ -1,4 +1,4 @@
-//! Shared helpers of the unit tests: a policy, HS256 signers (jsonwebtoken, an independent
+//! Shared helpers of the unit tests: a configuration check, a policy, HS256 signers (jsonwebtoken, an independent
 //! implementation) and the whole HS256 verification at a fixed time.
 
 use crate::claims::{ClaimPolicy, validate_claims};
@@ -7,6 +7,19 @@ use crate::hs256::{Hs256Key, verify_signature};
 use crate::jws;
 use crate::verified::VerifiedToken;
 use serde_json::Value;
+
+/// A secret the configuration accepts.
+pub(crate) const GOOD: &str = "k7Hq2v9XwLmP4sRt8YbNc3FgJd6ZaE1u";
+
+/// The setting a configuration error names, if `builder` is refused for a value.
+pub(crate) fn invalid_setting(builder: crate::AuthBuilder) -> Option<&'static str> {
+    match builder.build() {
+        Err(
+            crate::ConfigError::Invalid { var, .. } | crate::ConfigError::WeakSecret { var, .. },
+        ) => Some(var),
+        _ => None,
+    }
+}
 
 pub(crate) const SECRET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz-test-secret";
 pub(crate) const NOW: u64 = 1_700_000_000;

@@ -1,6 +1,6 @@
 //! What the benchmarks share: a loopback JWKS publishing one key of each kind Better Auth signs
-//! with by default (Ed25519) or on request (P-256, RSA-2048), `Auth`s that trust it, and
-//! stock-shaped tokens signed by each key.
+//! with by default (Ed25519) or on request (P-256, P-521, RSA-2048 for RS256 and for PS256),
+//! `Auth`s that trust it, and stock-shaped tokens signed by each key.
 
 #![allow(dead_code)]
 
@@ -15,7 +15,7 @@ use axum::Router;
 use axum::routing::get;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use p256::ecdsa::signature::Signer as _;
+use p256::ecdsa::signature::{RandomizedSigner as _, Signer as _};
 use rsa::signature::SignatureEncoding as _;
 use rsa::traits::PublicKeyParts as _;
 use sha2::Sha256;
@@ -43,8 +43,12 @@ pub struct Setup {
     pub origin: String,
     pub ed: Ed25519Key,
     pub es: p256::ecdsa::SigningKey,
+    pub es512: p521::ecdsa::SigningKey,
     pub rs: rsa::pkcs1v15::SigningKey<Sha256>,
-    pub rs_public: rsa::pkcs1v15::VerifyingKey<Sha256>,
+    pub ps: rsa::pss::SigningKey<Sha256>,
+    /// The RSA key's modulus and exponent, big-endian, as ring verifies with them.
+    pub rsa_n: Vec<u8>,
+    pub rsa_e: Vec<u8>,
 }
 
 pub fn setup() -> &'static Setup {
@@ -57,15 +61,20 @@ pub fn setup() -> &'static Setup {
             .expect("runtime");
         let ed = Ed25519Key::rfc8037();
         let es = p256::ecdsa::SigningKey::from_bytes(&[7u8; 32].into()).expect("a scalar");
+        let es512 = p521::ecdsa::SigningKey::random(&mut rand_core::OsRng);
         let rsa_key = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048).expect("a key");
         let b64 = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
         let point = es.verifying_key().to_encoded_point(false);
+        let point512 = p521::ecdsa::VerifyingKey::from(&es512).to_encoded_point(false);
+        let (rsa_n, rsa_e) = (rsa_key.n().to_bytes_be(), rsa_key.e().to_bytes_be());
         let jwks = serde_json::json!({"keys": [
             ed.jwk("ed"),
             {"kty": "EC", "crv": "P-256", "kid": "es", "alg": "ES256",
              "x": b64(point.x().expect("x")), "y": b64(point.y().expect("y"))},
-            {"kty": "RSA", "kid": "rs", "alg": "RS256",
-             "n": b64(&rsa_key.n().to_bytes_be()), "e": b64(&rsa_key.e().to_bytes_be())},
+            {"kty": "EC", "crv": "P-521", "kid": "es512", "alg": "ES512",
+             "x": b64(point512.x().expect("x")), "y": b64(point512.y().expect("y"))},
+            {"kty": "RSA", "kid": "rs", "alg": "RS256", "n": b64(&rsa_n), "e": b64(&rsa_e)},
+            {"kty": "RSA", "kid": "ps", "alg": "PS256", "n": b64(&rsa_n), "e": b64(&rsa_e)},
         ]});
         let addr = rt.block_on(async {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -96,7 +105,10 @@ pub fn setup() -> &'static Setup {
             origin,
             ed,
             es,
-            rs_public: rsa::pkcs1v15::VerifyingKey::new(rsa_key.to_public_key()),
+            es512,
+            rsa_n,
+            rsa_e,
+            ps: rsa::pss::SigningKey::new(rsa_key.clone()),
             rs: rsa::pkcs1v15::SigningKey::new(rsa_key),
         };
         // The first verification fetches the JWKS; every later one finds it cached.
@@ -112,6 +124,27 @@ pub fn setup() -> &'static Setup {
 }
 
 impl Setup {
+    /// The public key of the P-256 or P-521 key as SEC 1 uncompressed bytes.
+    pub fn ec_point(&self, kid: &str) -> Vec<u8> {
+        match kid {
+            "es" => self
+                .es
+                .verifying_key()
+                .to_encoded_point(false)
+                .as_bytes()
+                .to_vec(),
+            _ => p521::ecdsa::VerifyingKey::from(&self.es512)
+                .to_encoded_point(false)
+                .as_bytes()
+                .to_vec(),
+        }
+    }
+
+    /// The Ed25519 public key's bytes.
+    pub fn ed_public(&self) -> [u8; 32] {
+        *self.ed_verifying_key().as_bytes()
+    }
+
     /// The Ed25519 public key, as ed25519-dalek verifies with it.
     pub fn ed_verifying_key(&self) -> ed25519_dalek::VerifyingKey {
         let x: [u8; 32] = URL_SAFE_NO_PAD
@@ -137,14 +170,31 @@ impl Setup {
                 claims.to_string().as_bytes(),
             );
         }
-        let alg = if kid == "es" { "ES256" } else { "RS256" };
+        let alg = match kid {
+            "es" => "ES256",
+            "es512" => "ES512",
+            "rs" => "RS256",
+            "ps" => "PS256",
+            _ => panic!("no key {kid}"),
+        };
         let header = format!(r#"{{"alg":"{alg}","kid":"{kid}"}}"#);
         let signing_input = format!("{}.{}", b64(header), b64(claims.to_string()));
-        let signature = if kid == "es" {
-            let signature: p256::ecdsa::Signature = self.es.sign(signing_input.as_bytes());
-            signature.to_bytes().to_vec()
-        } else {
-            self.rs.sign(signing_input.as_bytes()).to_vec()
+        let message = signing_input.as_bytes();
+        let signature = match kid {
+            "es" => {
+                let signature: p256::ecdsa::Signature = self.es.sign(message);
+                signature.to_bytes().to_vec()
+            }
+            "es512" => {
+                let signature: p521::ecdsa::Signature =
+                    self.es512.sign_with_rng(&mut rand_core::OsRng, message);
+                signature.to_bytes().to_vec()
+            }
+            "rs" => self.rs.sign(message).to_vec(),
+            _ => self
+                .ps
+                .sign_with_rng(&mut rand_core::OsRng, message)
+                .to_vec(),
         };
         format!("{signing_input}.{}", b64(signature))
     }

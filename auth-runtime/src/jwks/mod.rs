@@ -552,6 +552,169 @@ pub(crate) fn origin(url: &str) -> Result<String, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_util::{GOOD, invalid_setting};
+    use crate::{Auth, ConfigError, Hs256};
+
+    #[test]
+    fn errors_name_the_builder_method_that_gave_the_value() {
+        for (builder, method) in [
+            (
+                Auth::builder().jwks(Jwks::better_auth("localhost:3000")),
+                "Jwks::better_auth",
+            ),
+            (Auth::builder().jwks(Jwks::url("ftp://x")), "Jwks::url"),
+            (
+                Auth::builder().jwks(Jwks::better_auth("https://a").jwks_url("nope")),
+                "Jwks::jwks_url",
+            ),
+            (
+                Auth::builder().jwks(Jwks::url("https://a/jwks").issuer("")),
+                "Jwks::issuer",
+            ),
+            (
+                Auth::builder().jwks(Jwks::better_auth("https://a").user_id_claim("aud")),
+                "Jwks::user_id_claim",
+            ),
+            (
+                Auth::builder()
+                    .jwks(Jwks::better_auth("https://a").min_refetch_interval(Duration::ZERO)),
+                "Jwks::min_refetch_interval",
+            ),
+            (
+                Auth::builder().jwks(Jwks::better_auth("https://a").role_claim("exp")),
+                "Jwks::role_claim",
+            ),
+        ] {
+            assert_eq!(invalid_setting(builder), Some(method));
+        }
+    }
+
+    #[test]
+    fn the_role_claim_is_never_a_registered_or_the_user_id_claim() {
+        assert_eq!(
+            invalid_setting(Auth::builder().jwks(Jwks::better_auth("https://a").role_claim("sub"))),
+            Some("Jwks::role_claim")
+        );
+        // The user-id claim may not be the role claim either, whichever side was set.
+        assert_eq!(
+            invalid_setting(
+                Auth::builder().jwks(Jwks::better_auth("https://a").user_id_claim("role"))
+            ),
+            Some("Jwks::user_id_claim")
+        );
+        assert_eq!(
+            invalid_setting(
+                Auth::builder().jwks(
+                    Jwks::better_auth("https://a")
+                        .user_id_claim("perms")
+                        .role_claim("perms")
+                )
+            ),
+            Some("Jwks::role_claim")
+        );
+    }
+
+    #[test]
+    fn plain_http_is_for_loopback_unless_allowed() {
+        for url in [
+            "http://localhost:3000",
+            "http://127.0.0.1:3000",
+            "http://[::1]:3000",
+        ] {
+            assert!(
+                Auth::builder().jwks(Jwks::better_auth(url)).build().is_ok(),
+                "{url}"
+            );
+        }
+        for url in [
+            "http://auth.internal:3000",
+            "http://10.0.0.7",
+            "http://localhost.evil.com",
+        ] {
+            let error = Auth::builder()
+                .jwks(Jwks::better_auth(url))
+                .build()
+                .expect_err(url);
+            assert!(
+                matches!(
+                    error,
+                    ConfigError::Invalid {
+                        var: "Jwks::better_auth",
+                        ..
+                    }
+                ),
+                "{url}: {error}"
+            );
+            assert!(error.to_string().contains("allow it explicitly"), "{error}");
+            assert!(
+                Auth::builder()
+                    .jwks(Jwks::better_auth(url).allow_http())
+                    .build()
+                    .is_ok(),
+                "{url} allowed"
+            );
+        }
+    }
+
+    #[test]
+    fn a_ca_file_is_read_and_checked_at_start_up() {
+        let dir = std::env::temp_dir().join(format!("auth-runtime-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let empty = dir.join("empty.pem");
+        std::fs::write(&empty, "no certificate here\n").expect("write");
+        let garbage = dir.join("garbage.pem");
+        std::fs::write(
+            &garbage,
+            "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
+        )
+        .expect("write");
+        for (path, reason) in [
+            (dir.join("missing.pem"), "the file cannot be read"),
+            (empty, "the file holds no PEM certificate"),
+            (garbage, "the file holds malformed PEM"),
+        ] {
+            let error = Auth::builder()
+                .jwks(Jwks::url("https://auth.example.com/jwks").ca_file(&path))
+                .build()
+                .expect_err("a bad CA file");
+            assert_eq!(
+                error,
+                ConfigError::Invalid {
+                    var: "Jwks::ca_file",
+                    reason
+                },
+                "{}",
+                path.display()
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn each_source_keeps_its_own_policy() {
+        let auth = Auth::builder()
+            .hs256(Hs256::secret(GOOD).issuer("hs-issuer"))
+            .jwks(Jwks::better_auth("https://Auth.Example.com/x"))
+            .build()
+            .expect("valid");
+        let debug = format!("{auth:?}");
+        assert!(debug.contains(r#"issuer: Some("hs-issuer")"#), "{debug}");
+        assert!(
+            debug.contains(r#"issuer: Some("https://auth.example.com")"#),
+            "{debug}"
+        );
+        assert!(
+            debug.contains("https://auth.example.com/api/auth/jwks"),
+            "{debug}"
+        );
+        assert!(!debug.contains(GOOD), "Debug never shows the secret");
+        // A bare JWKS URL requires no issuer or audience.
+        let auth = Auth::builder()
+            .jwks(Jwks::url("http://127.0.0.1:1/jwks"))
+            .build()
+            .expect("valid");
+        assert!(format!("{auth:?}").contains("issuer: None"));
+    }
 
     #[test]
     fn origins() {
