@@ -45,6 +45,7 @@ enum Verifier {
     /// ring's ECDSA over P-256 or P-384 with the fixed-size `r || s` of JWS (RFC 7518 §3.4):
     /// the uncompressed point, checked on the curve when loaded.
     Ecdsa(&'static ring_sig::EcdsaVerificationAlgorithm, Box<[u8]>),
+    /// p521's ECDSA (ring has no P-521), the point checked on the curve when loaded.
     Es512(p521::ecdsa::VerifyingKey),
     /// ring's RSA: PKCS#1 v1.5 or PSS with one hash, the modulus and exponent without leading
     /// zeros.

@@ -383,8 +383,9 @@ impl JwksSource {
         if key.alg != jws.alg {
             return Err(TokenError::UnsupportedAlgorithm.into());
         }
-        // The longest signature is RSA-4096's 512 bytes (the rsa crate refuses larger moduli),
-        // decoded on the stack; base64 wants room for its estimate (513 for 512).
+        // The longest signature is RSA-4096's 512 bytes (larger moduli are refused when the
+        // key set is loaded), decoded on the stack; base64 wants room for its estimate (513
+        // for 512).
         let mut signature = [0u8; 516];
         let len = URL_SAFE_NO_PAD
             .decode_slice(jws.signature_b64, &mut signature)
