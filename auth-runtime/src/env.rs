@@ -374,7 +374,7 @@ mod tests {
         }
     }
 
-    #[cfg(feature = "jwks")]
+    #[cfg(feature = "https")]
     #[test]
     fn jwks_mode_from_better_auth_url() {
         // BETTER_AUTH_URL alone is enough; the secret is then optional.
@@ -471,7 +471,7 @@ mod tests {
         );
     }
 
-    #[cfg(feature = "jwks")]
+    #[cfg(feature = "https")]
     #[test]
     fn plain_http_and_ca_file_settings_name_their_variables() {
         let internal = "http://auth.internal:3000";

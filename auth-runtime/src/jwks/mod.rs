@@ -553,8 +553,8 @@ pub(crate) fn origin(url: &str) -> Result<String, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_util::{GOOD, invalid_setting};
-    use crate::{Auth, ConfigError, Hs256};
+    use crate::test_util::invalid_setting;
+    use crate::{Auth, ConfigError};
 
     #[test]
     fn errors_name_the_builder_method_that_gave_the_value() {
@@ -565,24 +565,25 @@ mod tests {
             ),
             (Auth::builder().jwks(Jwks::url("ftp://x")), "Jwks::url"),
             (
-                Auth::builder().jwks(Jwks::better_auth("https://a").jwks_url("nope")),
+                Auth::builder().jwks(Jwks::better_auth("http://127.0.0.1").jwks_url("nope")),
                 "Jwks::jwks_url",
             ),
             (
-                Auth::builder().jwks(Jwks::url("https://a/jwks").issuer("")),
+                Auth::builder().jwks(Jwks::url("http://127.0.0.1/jwks").issuer("")),
                 "Jwks::issuer",
             ),
             (
-                Auth::builder().jwks(Jwks::better_auth("https://a").user_id_claim("aud")),
+                Auth::builder().jwks(Jwks::better_auth("http://127.0.0.1").user_id_claim("aud")),
                 "Jwks::user_id_claim",
             ),
             (
-                Auth::builder()
-                    .jwks(Jwks::better_auth("https://a").min_refetch_interval(Duration::ZERO)),
+                Auth::builder().jwks(
+                    Jwks::better_auth("http://127.0.0.1").min_refetch_interval(Duration::ZERO),
+                ),
                 "Jwks::min_refetch_interval",
             ),
             (
-                Auth::builder().jwks(Jwks::better_auth("https://a").role_claim("exp")),
+                Auth::builder().jwks(Jwks::better_auth("http://127.0.0.1").role_claim("exp")),
                 "Jwks::role_claim",
             ),
         ] {
@@ -593,20 +594,22 @@ mod tests {
     #[test]
     fn the_role_claim_is_never_a_registered_or_the_user_id_claim() {
         assert_eq!(
-            invalid_setting(Auth::builder().jwks(Jwks::better_auth("https://a").role_claim("sub"))),
+            invalid_setting(
+                Auth::builder().jwks(Jwks::better_auth("http://127.0.0.1").role_claim("sub"))
+            ),
             Some("Jwks::role_claim")
         );
         // The user-id claim may not be the role claim either, whichever side was set.
         assert_eq!(
             invalid_setting(
-                Auth::builder().jwks(Jwks::better_auth("https://a").user_id_claim("role"))
+                Auth::builder().jwks(Jwks::better_auth("http://127.0.0.1").user_id_claim("role"))
             ),
             Some("Jwks::user_id_claim")
         );
         assert_eq!(
             invalid_setting(
                 Auth::builder().jwks(
-                    Jwks::better_auth("https://a")
+                    Jwks::better_auth("http://127.0.0.1")
                         .user_id_claim("perms")
                         .role_claim("perms")
                 )
@@ -657,6 +660,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "https")]
     #[test]
     fn a_ca_file_is_read_and_checked_at_start_up() {
         let dir = std::env::temp_dir().join(format!("auth-runtime-ca-{}", std::process::id()));
@@ -691,8 +695,11 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    #[cfg(feature = "https")]
     #[test]
     fn each_source_keeps_its_own_policy() {
+        use crate::Hs256;
+        use crate::test_util::GOOD;
         let auth = Auth::builder()
             .hs256(Hs256::secret(GOOD).issuer("hs-issuer"))
             .jwks(Jwks::better_auth("https://Auth.Example.com/x"))
@@ -715,6 +722,26 @@ mod tests {
             .build()
             .expect("valid");
         assert!(format!("{auth:?}").contains("issuer: None"));
+    }
+
+    #[cfg(not(feature = "https"))]
+    #[test]
+    fn without_the_https_feature_an_https_url_is_refused_at_start_up() {
+        let error = Auth::builder()
+            .jwks(Jwks::better_auth("https://auth.example.com"))
+            .build()
+            .expect_err("https without rustls");
+        assert!(
+            matches!(
+                error,
+                ConfigError::Invalid {
+                    var: "Jwks::better_auth",
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        assert!(error.to_string().contains("`https` feature"), "{error}");
     }
 
     #[test]
