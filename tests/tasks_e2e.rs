@@ -8,11 +8,11 @@ use auth_runtime::{
     TOKEN_CACHE_CAPACITY_VAR, TOKEN_CACHE_MAX_BYTES_VAR, USER_ID_CLAIM_VAR,
 };
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use auth_runtime::testing::token_for;
-use common::service::{CONFIG_VARS, Service, binary, mint};
+use common::service::{CONFIG_VARS, Service, mint, refused_at_start_up};
 use common::{Response, fetch, request};
 use serde_json::Value;
 
@@ -511,36 +511,6 @@ async fn a_burst_of_mixed_requests_is_answered_correctly() {
         .count();
     assert_eq!(logged, 400, "request lines in the service's log");
     assert!(health_ok(addr).await, "still serving");
-}
-
-/// Starts the service with only `env` configured, waits (bounded) for it to exit, and returns
-/// its standard error: a configuration it must refuse at start-up.
-fn refused_at_start_up(env: &[(&str, &str)]) -> String {
-    let mut command = Command::new(binary());
-    for var in CONFIG_VARS {
-        command.env_remove(var);
-    }
-    command
-        .env("BIND_ADDR", "127.0.0.1:0")
-        .envs(env.iter().copied());
-    let mut child = command
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starts");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "still running with {env:?}");
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let output = child.wait_with_output().expect("output");
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(!status.success(), "{env:?}");
-    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
-    stderr
 }
 
 #[test]

@@ -7,11 +7,13 @@
 //! ```
 //!
 //! Environment: `BETTER_AUTH_SECRET` (HS256) and/or `BETTER_AUTH_URL` (JWKS), one of them
-//! required unless `--dev`; `BIND_ADDR` (default `127.0.0.1:8080`); `RUST_LOG` (default `info`;
-//! `auth_runtime=debug` shows each refusal's reason); and the optional settings of
-//! `auth_runtime::Auth::from_env`.
+//! required unless `--dev`; `BIND_ADDR` (default `127.0.0.1:8080`); `CORS_ALLOWED_ORIGINS`
+//! (optional: the browser origins allowed to call the API, e.g. `http://localhost:3000`);
+//! `RUST_LOG` (default `info`; `auth_runtime=debug` shows each refusal's reason); and the
+//! optional settings of `auth_runtime::Auth::from_env`.
 
 mod api;
+mod cors;
 mod store;
 
 use std::net::SocketAddr;
@@ -71,6 +73,14 @@ async fn main() -> ExitCode {
         }
     };
 
+    let cors = match cors::from_env() {
+        Ok(cors) => cors,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+
     let bind_addr = std::env::var("BIND_ADDR").unwrap_or_else(|_| DEFAULT_BIND_ADDR.to_owned());
     let Ok(bind_addr) = bind_addr.parse::<SocketAddr>() else {
         eprintln!("error: BIND_ADDR is not an address such as 127.0.0.1:8080");
@@ -91,6 +101,12 @@ async fn main() -> ExitCode {
     println!("tasks service listening on http://{addr}");
 
     let app = api::app(auth, store::Store::default());
+    // Outermost: a preflight is answered before anything else runs, and every answer to a
+    // listed origin (refusals and errors too) carries the CORS headers.
+    let app = match cors {
+        Some(cors) => app.layer(cors),
+        None => app,
+    };
     if let Err(error) = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 /// The secret the end-to-end tests start the service with.
 pub const SECRET: &str = "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
@@ -36,6 +37,7 @@ pub const CONFIG_VARS: &[&str] = &[
     TOKEN_CACHE_MAX_BYTES_VAR,
     JWKS_CA_FILE_VAR,
     JWKS_ALLOW_HTTP_VAR,
+    "CORS_ALLOWED_ORIGINS",
 ];
 
 /// The tasks example, built (or found up to date) once per test run. With
@@ -175,4 +177,35 @@ fn rand_suffix() -> u128 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos())
+}
+
+/// Starts the service with only `env` configured, waits (bounded) for it to exit, and returns
+/// its standard error: a configuration it must refuse at start-up.
+#[allow(dead_code)] // not every test crate starts it wrongly
+pub fn refused_at_start_up(env: &[(&str, &str)]) -> String {
+    let mut command = Command::new(binary());
+    for var in CONFIG_VARS {
+        command.env_remove(var);
+    }
+    command
+        .env("BIND_ADDR", "127.0.0.1:0")
+        .envs(env.iter().copied());
+    let mut child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "still running with {env:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let output = child.wait_with_output().expect("output");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!status.success(), "{env:?}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    stderr
 }
