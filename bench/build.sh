@@ -100,11 +100,8 @@ for round in $(seq "$rounds"); do
     echo "round $round:$(for app in $apps; do printf ' %s %ss' "$app" "$(echo "${seconds[$app]}" | awk '{print $NF}')"; done)"
 done
 
-median() { printf '%s\n' $1 | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-ratio_median() { # a b: median over rounds of a_i/b_i
-    paste <(printf '%s\n' $1) <(printf '%s\n' $2) | awk '{print $1/$2}' | sort -g |
-        awk '{a[NR]=$1} END {printf "%.2f", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'
-}
+# shellcheck source=bench/medians.sh
+source bench/medians.sh
 
 echo
 echo "| app | crates | cold debug build, median of $rounds (s) | build / plain axum (median of per-round ratios) |"

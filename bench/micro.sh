@@ -27,11 +27,8 @@ for run in $(seq "$runs"); do
     done < <(echo "$out" | medians)
 done
 
-median() { printf '%s\n' $1 | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-ratio_median() { # a b: median over runs of a_i/b_i
-    paste <(printf '%s\n' $1) <(printf '%s\n' $2) | awk '{print $1/$2}' | sort -g |
-        awk '{a[NR]=$1} END {printf "%.3f", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'
-}
+# shellcheck source=bench/medians.sh
+source bench/medians.sh
 echo
 echo "medians over $runs runs (ns):"
 for name in sum hs256_uncached auth_runtime_verify jsonwebtoken_decode protected_route unprotected_route \
