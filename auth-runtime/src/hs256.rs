@@ -11,7 +11,7 @@ use crate::alg::Alg;
 use crate::claims::{ClaimPolicy, validate_claims};
 use crate::error::TokenError;
 use crate::jws::Jws;
-use crate::settings::{ClaimNames, ConfigError, Setting, check_secret, non_blank};
+use crate::settings::{ConfigError, Setting, SourceClaims, check_secret, non_blank};
 use crate::verified::VerifiedToken;
 
 /// The HS256 key source: the shared secret, and the claims its tokens must carry.
@@ -103,7 +103,7 @@ impl Hs256 {
             check_secret(&secret.value, secret.from)?;
             keys.push(Hs256Key::new(&secret.value));
         }
-        let claims = ClaimNames::new(self.user_id_claim, "uid", self.role_claim)?;
+        let claims = SourceClaims::new(self.user_id_claim, "uid", self.role_claim)?;
         let policy = ClaimPolicy {
             issuer: non_blank(self.issuer)?,
             audience: non_blank(self.audience)?,

@@ -89,7 +89,7 @@ pub(crate) fn non_blank(value: Option<Setting<String>>) -> Result<Option<Box<str
 
 /// The claims a key source reads the user id and the roles from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ClaimNames {
+pub(crate) struct SourceClaims {
     pub(crate) user_id: Box<str>,
     pub(crate) role: Box<str>,
 }
@@ -97,7 +97,7 @@ pub(crate) struct ClaimNames {
 /// Claims whose meaning the verifier fixes: never the user id or the roles.
 const TIME_AND_AUDIENCE: [&str; 5] = ["exp", "nbf", "iat", "iss", "aud"];
 
-impl ClaimNames {
+impl SourceClaims {
     /// The user-id claim (`default_user_id` unless set) and the role claim
     /// ([`DEFAULT_ROLE_CLAIM`] unless set) of a key source. Neither may be blank or a registered
     /// claim the verifier reads itself, and they must differ, so that one claim is never read
@@ -146,7 +146,7 @@ impl ClaimNames {
                 reason: "the user-id claim and the role claim must be different claims: one claim is never read two ways",
             });
         }
-        Ok(ClaimNames { user_id, role })
+        Ok(SourceClaims { user_id, role })
     }
 }
 

@@ -20,7 +20,7 @@ use hyper_util::rt::TokioExecutor;
 use crate::claims::{ClaimPolicy, validate_claims};
 use crate::error::{AuthError, TokenError};
 use crate::jws::Jws;
-use crate::settings::{ClaimNames, ConfigError, Setting, non_blank};
+use crate::settings::{ConfigError, Setting, SourceClaims, non_blank};
 use crate::verified::VerifiedToken;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -216,7 +216,7 @@ impl Jwks {
             Some(setting) => setting.value,
             None => DEFAULT_JWKS_MIN_REFETCH,
         };
-        let claims = ClaimNames::new(self.user_id_claim, "sub", self.role_claim)?;
+        let claims = SourceClaims::new(self.user_id_claim, "sub", self.role_claim)?;
         let policy = ClaimPolicy {
             issuer: non_blank(self.issuer.or_else(|| origin.clone()))?,
             audience: non_blank(self.audience.or(origin))?,
