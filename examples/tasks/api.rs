@@ -14,6 +14,7 @@ use axum::routing::{get, patch};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use tower_http::cors::CorsLayer;
 
 use crate::store::{Store, Task, TaskFields};
 
@@ -22,8 +23,11 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 const MAX_TITLE_CHARS: usize = 200;
 const MAX_DESCRIPTION_CHARS: usize = 2000;
 
-pub fn app(auth: Auth, store: Store) -> Router {
-    Router::new()
+/// The API: `cors`, when given, sits outside auth and everything else that may refuse, so that a
+/// preflight is answered before any extractor and every answer carries the CORS headers; only
+/// the request log is outside it (preflights are logged too).
+pub fn app(auth: Auth, store: Store, cors: Option<CorsLayer>) -> Router {
+    let api = Router::new()
         .route(
             route_path!("/api/{user_id}/tasks", list_tasks, create_task),
             get(list_tasks).post(create_task),
@@ -45,8 +49,12 @@ pub fn app(auth: Auth, store: Store) -> Router {
         .route("/health", get(health))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(auth.layer())
-        .layer(middleware::from_fn(log_request))
+        .layer(auth.layer());
+    let api = match cors {
+        Some(cors) => api.layer(cors),
+        None => api,
+    };
+    api.layer(middleware::from_fn(log_request))
         .with_state(store)
 }
 

@@ -1,9 +1,10 @@
 //! CORS for a browser app on another origin, from `CORS_ALLOWED_ORIGINS`: a comma-separated list
 //! of exact origins (`scheme://host[:port]`). Unset: no CORS headers at all (same-origin only).
 //!
-//! The layer is tower-http's `CorsLayer`, installed outside everything else (auth included), so
-//! that a preflight is answered before any extractor runs and every response to a listed
-//! origin, refusals and errors included, carries `Access-Control-Allow-Origin`.
+//! The layer is tower-http's `CorsLayer`, installed outside everything that may refuse (auth
+//! included; only the request log is outside it), so that a preflight is answered before any
+//! extractor runs and every response to a listed origin, refusals and errors included, carries
+//! `Access-Control-Allow-Origin`.
 
 use std::time::Duration;
 

@@ -100,13 +100,7 @@ async fn main() -> ExitCode {
     // Last, so that whoever waits for this line has everything printed before it.
     println!("tasks service listening on http://{addr}");
 
-    let app = api::app(auth, store::Store::default());
-    // Outermost: a preflight is answered before anything else runs, and every answer to a
-    // listed origin (refusals and errors too) carries the CORS headers.
-    let app = match cors {
-        Some(cors) => app.layer(cors),
-        None => app,
-    };
+    let app = api::app(auth, store::Store::default(), cors);
     if let Err(error) = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
