@@ -33,7 +33,7 @@ pub enum ConfigError {
         /// Where the secret was expected: the environment variable, or the builder method.
         var: &'static str,
     },
-    /// [`AuthBuilder::build`] was called without a key source.
+    /// [`AuthBuilder::build`](crate::AuthBuilder::build) was called without a key source.
     #[error(
         "no key source: add .hs256(Hs256::secret(…)) with your BETTER_AUTH_SECRET, or .jwks(Jwks::better_auth(…)) with your Better Auth URL"
     )]
