@@ -98,27 +98,13 @@ fn fixture_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/better-auth")
 }
 
-/// `npm ci` once, when node_modules is missing (a clean clone).
-fn npm_ci() {
-    let dir = fixture_dir();
-    if dir.join("node_modules/.package-lock.json").exists() {
-        return;
-    }
-    let status = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(&dir)
-        .status()
-        .expect("npm is installed (Node 20+ is needed for the Better Auth interop tests)");
-    assert!(status.success(), "npm ci failed in tests/better-auth");
-}
-
 /// The Node process issuing tokens and serving the JWKS; it exits when this test binary does
 /// (its stdin closes).
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<(Fixture, Mutex<Child>)> = OnceLock::new();
     &FIXTURE
         .get_or_init(|| {
-            npm_ci();
+            common::npm_ci(&fixture_dir());
             let mut child = Command::new("node")
                 .arg("issue-tokens.mjs")
                 .current_dir(fixture_dir())

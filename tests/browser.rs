@@ -30,20 +30,6 @@ fn chromium() -> Option<PathBuf> {
     path.exists().then_some(path)
 }
 
-/// `npm ci` once, when node_modules is missing (a clean clone).
-fn npm_ci() {
-    let dir = demo_dir();
-    if dir.join("node_modules/.package-lock.json").exists() {
-        return;
-    }
-    let status = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(&dir)
-        .status()
-        .expect("npm is installed (Node 20+)");
-    assert!(status.success(), "npm ci failed in examples/browser-demo");
-}
-
 /// The demo's Node server; killed when dropped.
 struct Demo {
     child: Child,
@@ -95,7 +81,7 @@ async fn a_person_signs_up_and_manages_their_tasks_in_chromium() {
         );
         return;
     };
-    npm_ci();
+    common::npm_ci(&demo_dir());
     // The API's port is chosen first, so that the demo can point its page at it before the
     // API (which needs the demo's origin) starts.
     let api_port = TcpListener::bind("127.0.0.1:0")

@@ -73,6 +73,20 @@ pub struct Request {
     body: Vec<u8>,
 }
 
+/// `npm ci` in `dir` (a Node fixture of the tests), once: skipped when its node_modules is
+/// already installed (`npm ci` would delete and reinstall it).
+pub fn npm_ci(dir: &std::path::Path) {
+    if dir.join("node_modules/.package-lock.json").exists() {
+        return;
+    }
+    let status = std::process::Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(dir)
+        .status()
+        .expect("npm is installed (Node 20+ is needed for the Better Auth tests)");
+    assert!(status.success(), "npm ci failed in {}", dir.display());
+}
+
 pub fn request(method: &str, target: &str) -> Request {
     Request {
         method: method.to_owned(),
