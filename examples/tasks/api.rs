@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tower_http::cors::CorsLayer;
 
-use crate::store::{Store, Task, TaskFields};
+use crate::store::{Store, StoreError, Task, TaskFields};
 
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -75,6 +75,23 @@ impl From<JsonRejection> for ApiError {
     }
 }
 
+impl From<StoreError> for ApiError {
+    // The cause is logged where it happened (store.rs); the client learns only whether to
+    // try again.
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable => ApiError(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Database unavailable".to_owned(),
+            ),
+            StoreError::Failed => ApiError(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal server error".to_owned(),
+            ),
+        }
+    }
+}
+
 fn task_not_found() -> ApiError {
     ApiError(StatusCode::NOT_FOUND, "Task not found".to_owned())
 }
@@ -119,7 +136,7 @@ impl TaskInput {
 }
 
 /// Task ids are numbers; anything else names no task.
-fn task_id(id: &str) -> Result<u64, ApiError> {
+fn task_id(id: &str) -> Result<i64, ApiError> {
     id.parse().map_err(|_| task_not_found())
 }
 
@@ -127,24 +144,27 @@ fn task_id(id: &str) -> Result<u64, ApiError> {
 #[derive(Serialize)]
 struct UserSummary {
     user_id: String,
-    tasks: usize,
+    tasks: i64,
 }
 
 /// Every user that has tasks: admins only.
 #[authorized(role = "admin")]
-async fn list_users(State(store): State<Store>) -> Json<Vec<UserSummary>> {
-    Json(
-        store
-            .users()
+async fn list_users(State(store): State<Store>) -> Result<Json<Vec<UserSummary>>, ApiError> {
+    let users = store.users().await?;
+    Ok(Json(
+        users
             .into_iter()
             .map(|(user_id, tasks)| UserSummary { user_id, tasks })
             .collect(),
-    )
+    ))
 }
 
 #[authorized(path_param = "user_id", or_role = "admin")]
-async fn list_tasks(State(store): State<Store>, Path(user_id): Path<String>) -> Json<Vec<Task>> {
-    Json(store.list(&user_id))
+async fn list_tasks(
+    State(store): State<Store>,
+    Path(user_id): Path<String>,
+) -> Result<Json<Vec<Task>>, ApiError> {
+    Ok(Json(store.list(&user_id).await?))
 }
 
 #[authorized(path_param = "user_id")]
@@ -154,7 +174,7 @@ async fn create_task(
     body: Result<Json<TaskInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Task>), ApiError> {
     let Json(input) = body?;
-    let task = store.create(&user_id, input.validate()?);
+    let task = store.create(&user_id, input.validate()?).await?;
     Ok((StatusCode::CREATED, Json(task)))
 }
 
@@ -165,6 +185,7 @@ async fn get_task(
 ) -> Result<Json<Task>, ApiError> {
     store
         .get(&user_id, task_id(&id)?)
+        .await?
         .map(Json)
         .ok_or_else(task_not_found)
 }
@@ -179,6 +200,7 @@ async fn update_task(
     let Json(input) = body?;
     store
         .update(&user_id, id, input.validate()?)
+        .await?
         .map(Json)
         .ok_or_else(task_not_found)
 }
@@ -188,7 +210,7 @@ async fn delete_task(
     State(store): State<Store>,
     Path((user_id, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    if store.delete(&user_id, task_id(&id)?) {
+    if store.delete(&user_id, task_id(&id)?).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(task_not_found())
@@ -202,6 +224,7 @@ async fn complete_task(
 ) -> Result<Json<Task>, ApiError> {
     store
         .complete(&user_id, task_id(&id)?)
+        .await?
         .map(Json)
         .ok_or_else(task_not_found)
 }

@@ -9,6 +9,9 @@
 //! Environment: `BETTER_AUTH_SECRET` (HS256) and/or `BETTER_AUTH_URL` (JWKS), one of them
 //! required unless `--dev`; `BIND_ADDR` (default `127.0.0.1:8080`); `CORS_ALLOWED_ORIGINS`
 //! (optional: the browser origins allowed to call the API, e.g. `http://localhost:3000`);
+//! `DATABASE_URL` (default: the SQLite file `tasks.db` in the working directory; `sqlite:PATH`
+//! or `postgres://USER:PASSWORD@HOST/DB`), `DATABASE_MAX_CONNECTIONS` (default 10),
+//! `DATABASE_TIMEOUT_MS` (default 5000: past it a request is answered 503);
 //! `RUST_LOG` (default `info`; `auth_runtime=debug` shows each refusal's reason); and the
 //! optional settings of `auth_runtime::Auth::from_env`.
 
@@ -81,6 +84,22 @@ async fn main() -> ExitCode {
         }
     };
 
+    let store_config = match store::StoreConfig::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let store = match store::Store::connect(&store_config).await {
+        Ok(store) => store,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(database = %store_config.describe(), "tasks stored");
+
     let bind_addr = std::env::var("BIND_ADDR").unwrap_or_else(|_| DEFAULT_BIND_ADDR.to_owned());
     let Ok(bind_addr) = bind_addr.parse::<SocketAddr>() else {
         eprintln!("error: BIND_ADDR is not an address such as 127.0.0.1:8080");
@@ -95,12 +114,12 @@ async fn main() -> ExitCode {
     };
     let addr = listener.local_addr().unwrap_or(bind_addr);
     if let Some(secret) = dev_secret {
-        print_dev_walkthrough(addr, &secret);
+        print_dev_walkthrough(addr, &secret, &store_config.describe());
     }
     // Last, so that whoever waits for this line has everything printed before it.
     println!("tasks service listening on http://{addr}");
 
-    let app = api::app(auth, store::Store::default(), cors);
+    let app = api::app(auth, store, cors);
     if let Err(error) = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
@@ -135,7 +154,7 @@ fn dev_secret() -> Result<String, getrandom::Error> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn print_dev_walkthrough(addr: SocketAddr, secret: &str) {
+fn print_dev_walkthrough(addr: SocketAddr, secret: &str, database: &str) {
     let mint = |user: &str, role: &str| {
         auth_runtime::testing::token_for(user)
             .secret(secret)
@@ -147,6 +166,7 @@ fn print_dev_walkthrough(addr: SocketAddr, secret: &str) {
     println!(
         r#"
 Development mode: this run uses a throwaway secret, and these demo tokens expire in 1 hour.
+Tasks are kept in {database} (DATABASE_URL chooses another SQLite file or PostgreSQL).
 
   export ALICE='{alice}'
   export BOB='{bob}'

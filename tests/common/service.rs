@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 /// The secret the end-to-end tests start the service with.
@@ -38,7 +39,42 @@ pub const CONFIG_VARS: &[&str] = &[
     JWKS_CA_FILE_VAR,
     JWKS_ALLOW_HTTP_VAR,
     "CORS_ALLOWED_ORIGINS",
+    "DATABASE_URL",
+    "DATABASE_MAX_CONNECTIONS",
+    "DATABASE_TIMEOUT_MS",
 ];
+
+/// A directory of its own under the system's temporary directory, removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(purpose: &str) -> TempDir {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "auth-runtime-{purpose}-{}-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed),
+            rand_suffix()
+        ));
+        std::fs::create_dir_all(&path).expect("create a temporary directory");
+        TempDir(path)
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    /// `sqlite://<dir>/<name>`: a database file of its own.
+    pub fn sqlite_url(&self, name: &str) -> String {
+        format!("sqlite://{}", self.0.join(name).display())
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
 
 /// The tasks example, built (or found up to date) once per test run. With
 /// `TASKS_EXAMPLE_PROFILE=release` the tests drive the release build instead.
@@ -103,10 +139,25 @@ pub struct Service {
     pub addr: SocketAddr,
     pub stdout: Vec<String>,
     log: PathBuf,
+    /// The SQLite file of a service started without a `DATABASE_URL` of the test's.
+    _database: Option<TempDir>,
 }
 
 impl Service {
+    /// Starts the example with `args` and `env` (on top of a cleared configuration). Without a
+    /// `DATABASE_URL` in `env`, the service keeps its tasks in a SQLite file of its own, removed
+    /// with it.
     pub fn start(args: &[&str], env: &[(&str, &str)]) -> Service {
+        Service::launch(args, env, None)
+    }
+
+    /// Starts the example in `dir` as its working directory, with no `DATABASE_URL` unless
+    /// `env` has one: where the default `tasks.db` goes.
+    pub fn start_in(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Service {
+        Service::launch(args, env, Some(dir))
+    }
+
+    fn launch(args: &[&str], env: &[(&str, &str)], dir: Option<&std::path::Path>) -> Service {
         let log = std::env::temp_dir().join(format!(
             "tasks-e2e-{}-{}.log",
             std::process::id(),
@@ -122,6 +173,16 @@ impl Service {
             .env("RUST_LOG", "info,auth_runtime=debug")
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).expect("log file"));
+        let database = if let Some(dir) = dir {
+            command.current_dir(dir);
+            None
+        } else if env.iter().any(|(name, _)| *name == "DATABASE_URL") {
+            None
+        } else {
+            let dir = TempDir::new("tasks-db");
+            command.env("DATABASE_URL", dir.sqlite_url("tasks.db"));
+            Some(dir)
+        };
         for (name, value) in env {
             command.env(name, value);
         }
@@ -153,7 +214,28 @@ impl Service {
             addr,
             stdout,
             log,
+            _database: database,
         }
+    }
+
+    /// Stops the service the way an orchestrator does (SIGTERM) and waits until it has exited.
+    pub fn terminate(mut self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -TERM");
+        let exit = self.child.wait().expect("wait");
+        assert!(
+            exit.success(),
+            "a graceful stop exits 0: {exit:?}\n{}",
+            self.log()
+        );
+    }
+
+    /// Whether the process is still running (it never exits on its own).
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().expect("try_wait").is_none()
     }
 
     pub fn with_secret() -> Service {
@@ -187,7 +269,10 @@ pub fn refused_at_start_up(env: &[(&str, &str)]) -> String {
     for var in CONFIG_VARS {
         command.env_remove(var);
     }
+    // Whatever it may create (a default tasks.db) lands in a directory of its own.
+    let dir = TempDir::new("refused");
     command
+        .current_dir(dir.path())
         .env("BIND_ADDR", "127.0.0.1:0")
         .envs(env.iter().copied());
     let mut child = command
