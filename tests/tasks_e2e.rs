@@ -176,7 +176,7 @@ async fn every_route_refuses_other_users_and_bad_tokens() {
     );
     let log = service.log();
     assert!(
-        log.contains("reason=\"forbidden\"") || log.contains("reason=forbidden"),
+        log.contains("reason=\"not_owner\"") || log.contains("reason=not_owner"),
         "{log}"
     );
     assert!(

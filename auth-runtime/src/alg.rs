@@ -38,4 +38,21 @@ impl Alg {
             _ => return None,
         })
     }
+
+    /// The JOSE name.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Alg::Hs256 => "HS256",
+            Alg::EdDsa => "EdDSA",
+            Alg::Es256 => "ES256",
+            Alg::Es384 => "ES384",
+            Alg::Es512 => "ES512",
+            Alg::Rs256 => "RS256",
+            Alg::Rs384 => "RS384",
+            Alg::Rs512 => "RS512",
+            Alg::Ps256 => "PS256",
+            Alg::Ps384 => "PS384",
+            Alg::Ps512 => "PS512",
+        }
+    }
 }

@@ -8,11 +8,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::alg::Alg;
 use crate::cache::{Entry, TokenCache, VerifiedBy};
 use crate::claims::{ClaimPolicy, check_time};
-use crate::error::{AuthError, TokenError};
+use crate::error::{AuthError, Refusal, TokenError};
 use crate::hs256::Hs256Source;
 #[cfg(feature = "jwks")]
 use crate::jwks::JwksSource;
 use crate::jws::{self, MAX_TOKEN_LEN};
+use crate::observe;
 use crate::verified::VerifiedToken;
 
 /// The verifier: prepared keys and claim policies, shared by every request.
@@ -87,8 +88,19 @@ impl Auth {
 
     /// Verifies a compact JWS as if the current time were `now` (seconds since the Unix epoch).
     pub async fn verify_at(&self, token: &str, now: u64) -> Result<Arc<VerifiedToken>, AuthError> {
+        self.verify_reporting(token, now)
+            .await
+            .map_err(|refusal| refusal.error)
+    }
+
+    /// [`verify_at`](Self::verify_at), with the algorithm a refused token named.
+    pub(crate) async fn verify_reporting(
+        &self,
+        token: &str,
+        now: u64,
+    ) -> Result<Arc<VerifiedToken>, Refusal> {
         let Some(cache) = &self.inner.cache else {
-            let (verified, _) = self.verify_uncached(token, now).await?;
+            let (verified, _) = self.verify_timed(token, now).await?;
             return Ok(Arc::new(verified));
         };
         if token.len() > MAX_TOKEN_LEN {
@@ -97,18 +109,38 @@ impl Auth {
         }
         if let Some(entry) = cache.get(token) {
             if self.still_valid(&entry, now).await {
+                observe::cache_lookup(true);
                 return Ok(Arc::clone(&entry.token));
             }
             // Expired, or its key is gone: verified afresh below, which says why.
             cache.remove(token);
+            observe::cache_entries(cache.len());
         }
-        let (verified, verified_by) = self.verify_uncached(token, now).await?;
+        observe::cache_lookup(false);
+        let (verified, verified_by) = self.verify_timed(token, now).await?;
         let verified = Arc::new(verified);
         cache.insert(
             token,
             Entry::new(token.len(), Arc::clone(&verified), verified_by),
         );
+        observe::cache_entries(cache.len());
         Ok(verified)
+    }
+
+    /// A first-seen verification, timed for the `auth_verify_seconds` histogram.
+    async fn verify_timed(
+        &self,
+        token: &str,
+        now: u64,
+    ) -> Result<(VerifiedToken, VerifiedBy), Refusal> {
+        let timer = observe::VerifyTimer::start();
+        let result = self.verify_uncached(token, now).await;
+        let alg = match &result {
+            Ok((verified, _)) => Some(verified.algorithm()),
+            Err(refusal) => refusal.alg,
+        };
+        timer.stop(alg);
+        result
     }
 
     /// Whether a cached token is still accepted: its time claims against `now`, and for a JWKS
@@ -138,23 +170,30 @@ impl Auth {
         &self,
         token: &str,
         now: u64,
-    ) -> Result<(VerifiedToken, VerifiedBy), AuthError> {
+    ) -> Result<(VerifiedToken, VerifiedBy), Refusal> {
         let jws = jws::parse(token)?;
+        let named = |error: AuthError| Refusal {
+            error,
+            alg: Some(jws.alg.name()),
+        };
         if jws.alg == Alg::Hs256 {
             return match &self.inner.hs256 {
-                Some(hs) => Ok((hs.verify(&jws, now)?, VerifiedBy::Hs256)),
-                None => Err(TokenError::UnsupportedAlgorithm.into()),
+                Some(hs) => Ok((
+                    hs.verify(&jws, now).map_err(|e| named(e.into()))?,
+                    VerifiedBy::Hs256,
+                )),
+                None => Err(named(TokenError::UnsupportedAlgorithm.into())),
             };
         }
         #[cfg(feature = "jwks")]
         if let Some(jwks) = &self.inner.jwks {
             // Boxed: the JWKS future holds a whole HTTP fetch; inline, it would make every
             // HS256 verification future (and every extractor future around it) 1 KiB larger.
-            let (verified, key) = Box::pin(jwks.verify(&jws, now)).await?;
+            let (verified, key) = Box::pin(jwks.verify(&jws, now)).await.map_err(named)?;
             let kid = jws.kid.unwrap_or_default().into_boxed_str();
             return Ok((verified, VerifiedBy::Jwks { kid, key }));
         }
-        Err(TokenError::UnsupportedAlgorithm.into())
+        Err(named(TokenError::UnsupportedAlgorithm.into()))
     }
 
     /// Fetches the JWKS now, whatever the refetch rate limit, and returns how many keys it

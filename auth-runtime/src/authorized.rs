@@ -8,7 +8,8 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::error::AuthError;
-use crate::extract::{authenticate, authorize_role, owns, refuse};
+use crate::extract::{owns, verify_request};
+use crate::observe::{self, Rule};
 use crate::verified::VerifiedToken;
 
 /// What `#[authorized(path_param = …)]` records about a handler, on a hidden type named like
@@ -47,8 +48,16 @@ where
     type Rejection = AuthError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AuthError> {
-        let token = authenticate(parts).await?;
-        authorize_role(&token, H::ROLES)?;
+        let rule = Rule::Roles(H::ROLES);
+        let token = match verify_request(parts).await {
+            Ok(token) => token,
+            Err(refusal) => return Err(observe::refused(parts, rule, refusal.error, refusal.alg)),
+        };
+        let alg = Some(token.algorithm());
+        if !token.has_any_role(H::ROLES) {
+            return Err(observe::refused(parts, rule, AuthError::MissingRole, alg));
+        }
+        observe::allowed(parts, rule, "role", alg);
         Ok(RoleRequired(PhantomData))
     }
 }
@@ -72,7 +81,15 @@ where
     type Rejection = AuthError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AuthError> {
-        let token = authenticate(parts).await?;
+        let rule = Rule::Path {
+            claim: H::CLAIM,
+            or_roles: H::OR_ROLES,
+        };
+        let token = match verify_request(parts).await {
+            Ok(token) => token,
+            Err(refusal) => return Err(observe::refused(parts, rule, refusal.error, refusal.alg)),
+        };
+        let alg = Some(token.algorithm());
         let Path(path) = match Path::<P>::from_request_parts(parts, state).await {
             Ok(path) => path,
             // The route and the handler's `Path` type disagree (the number of captures, a type
@@ -84,37 +101,51 @@ where
                     error = %rejection.body_text(),
                     "the route's captures do not deserialize into the #[authorized] handler's Path type: fix the route or the handler"
                 );
-                return Err(AuthError::RouteMisconfigured);
+                return Err(observe::refused(
+                    parts,
+                    rule,
+                    AuthError::RouteMisconfigured,
+                    alg,
+                ));
             }
             // The client's path does not deserialize (not UTF-8, not a number, …): the
             // handler's own `Path` would answer 400, and no user id can be read from it.
-            Err(_) => return Err(refuse(AuthError::InvalidPath)),
+            Err(_) => return Err(observe::refused(parts, rule, AuthError::InvalidPath, alg)),
         };
-        decide(&token, H::path_value(&path), H::CLAIM, H::OR_ROLES)?;
-        Ok(Authorized(PhantomData))
+        match decide(&token, H::path_value(&path), H::CLAIM, H::OR_ROLES) {
+            Ok(reason) => {
+                observe::allowed(parts, rule, reason, alg);
+                Ok(Authorized(PhantomData))
+            }
+            Err(error) => Err(observe::refused(parts, rule, error, alg)),
+        }
     }
 }
 
 /// The decision on the value the handler reads: the token's user id (or the claim the route
-/// names) must hold it, or the token must carry one of `or_roles`.
+/// names) must hold it, or the token must carry one of `or_roles`. Admitted, the reason:
+/// `owner`, `claim` or `role`.
 fn decide(
     token: &VerifiedToken,
     value: &str,
     claim: Option<&str>,
     or_roles: &[&str],
-) -> Result<(), AuthError> {
+) -> Result<&'static str, AuthError> {
     let holds = match claim {
         None => owns(token, value),
         Some(claim) => token.claim_includes(claim, value),
     };
-    if holds || token.has_any_role(or_roles) {
-        return Ok(());
+    if holds {
+        return Ok(if claim.is_some() { "claim" } else { "owner" });
     }
-    Err(refuse(if !or_roles.is_empty() {
+    if token.has_any_role(or_roles) {
+        return Ok("role");
+    }
+    Err(if !or_roles.is_empty() {
         AuthError::MissingRole
     } else if claim.is_some() {
         AuthError::ClaimMismatch
     } else {
         AuthError::Forbidden
-    }))
+    })
 }

@@ -343,6 +343,7 @@ pub(crate) fn validate_claims(
     };
 
     Ok(VerifiedToken::new(
+        jws.alg,
         user_id,
         roles,
         expires_at,

@@ -8,9 +8,10 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use serde::de::{DeserializeOwned, IgnoredAny};
 
-use crate::auth::Auth;
+use crate::auth::{Auth, unix_now};
 use crate::claims::names_something;
-use crate::error::{AuthError, TokenError};
+use crate::error::{AuthError, Refusal, TokenError};
+use crate::observe::{self, Rule};
 use crate::verified::VerifiedToken;
 
 /// The verified claims of the request's bearer token.
@@ -67,11 +68,18 @@ where
     type Rejection = AuthError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AuthError> {
-        let token = authenticate(parts).await?;
-        let custom = token
-            .custom_claims()
-            .map_err(|reason| refuse(reason.into()))?;
-        Ok(Claims { token, custom })
+        let token = match verify_request(parts).await {
+            Ok(token) => token,
+            Err(refusal) => {
+                return Err(observe::refused(
+                    parts,
+                    Rule::Claims,
+                    refusal.error,
+                    refusal.alg,
+                ));
+            }
+        };
+        Claims::from_token(parts, token, Rule::Claims)
     }
 }
 
@@ -82,12 +90,36 @@ where
 {
     type Rejection = AuthError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, AuthError> {
-        match <Self as FromRequestParts<S>>::from_request_parts(parts, state).await {
-            Ok(claims) => Ok(Some(claims)),
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Option<Self>, AuthError> {
+        let rule = Rule::OptionalClaims;
+        match verify_request(parts).await {
+            Ok(token) => Claims::from_token(parts, token, rule).map(Some),
             // No bearer credential (no header, or another scheme): anonymous.
-            Err(AuthError::MissingToken) => Ok(None),
-            Err(error) => Err(error),
+            Err(Refusal {
+                error: AuthError::MissingToken,
+                ..
+            }) => {
+                observe::allowed(parts, rule, "anonymous", None);
+                Ok(None)
+            }
+            Err(refusal) => Err(observe::refused(parts, rule, refusal.error, refusal.alg)),
+        }
+    }
+}
+
+impl<T: DeserializeOwned> Claims<T> {
+    fn from_token(
+        parts: &mut Parts,
+        token: Arc<VerifiedToken>,
+        rule: Rule,
+    ) -> Result<Self, AuthError> {
+        let alg = Some(token.algorithm());
+        match token.custom_claims() {
+            Ok(custom) => {
+                observe::allowed(parts, rule, "authenticated", alg);
+                Ok(Claims { token, custom })
+            }
+            Err(reason) => Err(observe::refused(parts, rule, reason.into(), alg)),
         }
     }
 }
@@ -98,6 +130,14 @@ where
 /// This is what every extractor of this crate calls first; call it from your own extractors
 /// or middleware to share the same once-per-request verification.
 pub async fn authenticate(parts: &mut Parts) -> Result<Arc<VerifiedToken>, AuthError> {
+    verify_request(parts)
+        .await
+        .map_err(|refusal| refuse(refusal.error))
+}
+
+/// [`authenticate`], silent, with the algorithm a refused token named: the extractors record
+/// their own decision.
+pub(crate) async fn verify_request(parts: &mut Parts) -> Result<Arc<VerifiedToken>, Refusal> {
     if let Some(verified) = parts.extensions.get::<Arc<VerifiedToken>>() {
         return Ok(Arc::clone(verified));
     }
@@ -106,10 +146,10 @@ pub async fn authenticate(parts: &mut Parts) -> Result<Arc<VerifiedToken>, AuthE
             reason = "not_configured",
             "a protected handler was reached without auth_runtime::Auth installed: add `.layer(auth.layer())` to the router"
         );
-        return Err(AuthError::NotConfigured);
+        return Err(AuthError::NotConfigured.into());
     };
-    let token = bearer_token(parts).map_err(refuse)?;
-    let verified = auth.verify(token).await.map_err(refuse)?;
+    let token = bearer_token(parts)?;
+    let verified = auth.verify_reporting(token, unix_now()).await?;
     parts.extensions.insert(Arc::clone(&verified));
     Ok(verified)
 }

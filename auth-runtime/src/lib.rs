@@ -75,6 +75,7 @@ mod hs256;
 #[cfg(feature = "jwks")]
 mod jwks;
 mod jws;
+mod observe;
 mod route;
 mod settings;
 mod verified;
@@ -109,6 +110,8 @@ pub use hs256::Hs256;
 #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
 pub use jwks::{DEFAULT_JWKS_MIN_REFETCH, DEFAULT_JWKS_PATH, Jwks};
 pub use jws::MAX_TOKEN_LEN;
+#[cfg(feature = "metrics")]
+pub use observe::names as metric_names;
 pub use route::AuthorizedRoute;
 pub use settings::{ConfigError, DEFAULT_LEEWAY, DEFAULT_ROLE_CLAIM, MAX_LEEWAY, MIN_SECRET_LEN};
 pub use verified::VerifiedToken;

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use serde::de::{DeserializeOwned, DeserializeSeed};
 
+use crate::alg::Alg;
 use crate::claims::{ClaimValue, ClaimsSeed, claim_includes};
 use crate::error::TokenError;
 
@@ -14,6 +15,7 @@ use crate::error::TokenError;
 /// Handlers usually reach it through [`Claims`](crate::Claims), which dereferences to it.
 #[derive(Clone)]
 pub struct VerifiedToken {
+    alg: Alg,
     user_id: String,
     roles: Vec<Box<str>>,
     expires_at: u64,
@@ -35,6 +37,12 @@ struct StringClaims {
 }
 
 impl VerifiedToken {
+    /// The algorithm its signature was verified with, by its JOSE name (`"EdDSA"`, `"HS256"`,
+    /// …).
+    pub fn algorithm(&self) -> &'static str {
+        self.alg.name()
+    }
+
     /// The user id: the value of the configured user-id claim (`uid` by default).
     pub fn user_id(&self) -> &str {
         &self.user_id
@@ -79,7 +87,10 @@ impl VerifiedToken {
         claim_includes(&self.payload, name, value)
     }
 
+    // One argument per field of the token, set once by `validate_claims`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
+        alg: Alg,
         user_id: String,
         roles: Vec<Box<str>>,
         expires_at: u64,
@@ -89,6 +100,7 @@ impl VerifiedToken {
         audience_len: usize,
     ) -> Self {
         VerifiedToken {
+            alg,
             user_id,
             roles,
             expires_at,

@@ -20,6 +20,7 @@ use hyper_util::rt::TokioExecutor;
 use crate::claims::{ClaimPolicy, validate_claims};
 use crate::error::{AuthError, TokenError};
 use crate::jws::Jws;
+use crate::observe::{self, FetchResult};
 use crate::settings::{ConfigError, Setting, SourceClaims, non_blank};
 use crate::verified::VerifiedToken;
 use base64::Engine as _;
@@ -451,6 +452,7 @@ impl JwksSource {
         match self.fetch(&current.keys).await {
             Ok(keys) => {
                 tracing::debug!(keys = keys.len(), "JWKS fetched");
+                observe::jwks_fetch(FetchResult::Ok, Some(keys.len()));
                 let fresh = Snapshot {
                     keys: Arc::new(keys),
                     fetched_at: attempted_at,
@@ -460,7 +462,8 @@ impl JwksSource {
                 self.store(|snapshot| *snapshot = fresh.clone());
                 Some(fresh)
             }
-            Err(reason) => {
+            Err((result, reason)) => {
+                observe::jwks_fetch(result, None);
                 tracing::error!(
                     url = %self.url,
                     reason,
@@ -480,32 +483,39 @@ impl JwksSource {
         change(&mut guard);
     }
 
+    /// The key set, or why not: the `result` label of `auth_jwks_fetches_total`, and the reason
+    /// for the log.
     async fn fetch(
         &self,
         previous: &HashMap<String, Arc<PublicKey>>,
-    ) -> Result<HashMap<String, Arc<PublicKey>>, String> {
+    ) -> Result<HashMap<String, Arc<PublicKey>>, (FetchResult, String)> {
         let request = axum::http::Request::get(&self.url)
             .header(axum::http::header::ACCEPT, "application/json")
             .body(Empty::new())
-            .map_err(|e| format!("invalid request: {e}"))?;
+            .map_err(|e| (FetchResult::Unreachable, format!("invalid request: {e}")))?;
         let body = tokio::time::timeout(FETCH_TIMEOUT, async {
-            let response = self
-                .client
-                .request(request)
-                .await
-                .map_err(|e| format!("request failed: {}", error_chain(&e)))?;
+            let response = self.client.request(request).await.map_err(|e| {
+                let reason = format!("request failed: {}", error_chain(&e));
+                (FetchResult::Unreachable, reason)
+            })?;
             if response.status() != axum::http::StatusCode::OK {
-                return Err(format!("status {}", response.status()));
+                let reason = format!("status {}", response.status());
+                return Err((FetchResult::HttpStatus, reason));
             }
             Limited::new(response.into_body(), MAX_JWKS_BYTES)
                 .collect()
                 .await
                 .map(|collected| collected.to_bytes())
-                .map_err(|e| format!("reading the body failed: {e}"))
+                .map_err(|e| {
+                    (
+                        FetchResult::Invalid,
+                        format!("reading the body failed: {e}"),
+                    )
+                })
         })
         .await
-        .map_err(|_| "timed out".to_owned())??;
-        parse_jwks(&body, previous)
+        .map_err(|_| (FetchResult::Timeout, "timed out".to_owned()))??;
+        parse_jwks(&body, previous).map_err(|reason| (FetchResult::Invalid, reason))
     }
 }
 

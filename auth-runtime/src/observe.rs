@@ -1,0 +1,256 @@
+//! What the verifier tells operators: one tracing event per decision, and with the `metrics`
+//! feature, counters, gauges and a histogram through the [`metrics`](https://docs.rs/metrics)
+//! facade (the application installs the exporter; without one, recording is a no-op).
+//!
+//! Labels come from fixed sets of `&'static str` (the codes of [`AuthError`] and
+//! [`TokenError`](crate::TokenError), the outcomes below, the JOSE algorithm names): never a
+//! user id, a kid, a path or a token. The README's "Metrics" table is the list of names.
+
+use std::fmt;
+
+use axum::http::request::Parts;
+
+use crate::error::AuthError;
+
+/// The names of the metrics recorded with the `metrics` feature: the README's "Metrics" table
+/// says what each counts and its labels.
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub mod names {
+    /// `auth_requests_total{outcome, reason}`.
+    pub const REQUESTS_TOTAL: &str = "auth_requests_total";
+    /// `auth_token_cache_hits_total`.
+    pub const TOKEN_CACHE_HITS_TOTAL: &str = "auth_token_cache_hits_total";
+    /// `auth_token_cache_misses_total`.
+    pub const TOKEN_CACHE_MISSES_TOTAL: &str = "auth_token_cache_misses_total";
+    /// `auth_token_cache_entries` (gauge).
+    pub const TOKEN_CACHE_ENTRIES: &str = "auth_token_cache_entries";
+    /// `auth_jwks_fetches_total{result}`.
+    pub const JWKS_FETCHES_TOTAL: &str = "auth_jwks_fetches_total";
+    /// `auth_jwks_keys` (gauge).
+    pub const JWKS_KEYS: &str = "auth_jwks_keys";
+    /// `auth_jwks_last_success_timestamp_seconds` (gauge).
+    pub const JWKS_LAST_SUCCESS: &str = "auth_jwks_last_success_timestamp_seconds";
+    /// `auth_verify_seconds{alg}` (histogram).
+    pub const VERIFY_SECONDS: &str = "auth_verify_seconds";
+}
+
+#[cfg(feature = "metrics")]
+use names::*;
+
+/// How a request was decided: the `outcome` label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Allowed,
+    Unauthenticated,
+    Forbidden,
+    BadPath,
+    Unavailable,
+    Error,
+}
+
+impl Outcome {
+    fn label(self) -> &'static str {
+        match self {
+            Outcome::Allowed => "allowed",
+            Outcome::Unauthenticated => "unauthenticated",
+            Outcome::Forbidden => "forbidden",
+            Outcome::BadPath => "bad_path",
+            Outcome::Unavailable => "unavailable",
+            Outcome::Error => "error",
+        }
+    }
+
+    fn of(error: &AuthError) -> Outcome {
+        match error {
+            AuthError::MissingToken | AuthError::InvalidToken(_) => Outcome::Unauthenticated,
+            AuthError::Forbidden | AuthError::MissingRole | AuthError::ClaimMismatch => {
+                Outcome::Forbidden
+            }
+            AuthError::InvalidPath => Outcome::BadPath,
+            AuthError::KeysUnavailable => Outcome::Unavailable,
+            AuthError::NotConfigured | AuthError::RouteMisconfigured => Outcome::Error,
+        }
+    }
+}
+
+/// The rule a decision applied, for the tracing event (never a metric label: roles and claim
+/// names are the application's).
+#[derive(Clone, Copy)]
+pub(crate) enum Rule {
+    /// `#[authorized(path_param = …)]`, with `claim` and `or_role` when given.
+    Path {
+        claim: Option<&'static str>,
+        or_roles: &'static [&'static str],
+    },
+    /// `#[authorized(role = …)]`.
+    Roles(&'static [&'static str]),
+    /// The `Claims` extractor: any valid token.
+    Claims,
+    /// `Option<Claims>`: a valid token or none.
+    OptionalClaims,
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let roles = |f: &mut fmt::Formatter<'_>, roles: &[&str]| f.write_str(&roles.join("|"));
+        match self {
+            Rule::Path { claim, or_roles } => {
+                match claim {
+                    None => f.write_str("owner")?,
+                    Some(claim) => write!(f, "claim {claim}")?,
+                }
+                if !or_roles.is_empty() {
+                    f.write_str(" or role ")?;
+                    roles(f, or_roles)?;
+                }
+                Ok(())
+            }
+            Rule::Roles(admitted) => {
+                f.write_str("role ")?;
+                roles(f, admitted)
+            }
+            Rule::Claims => f.write_str("authenticated"),
+            Rule::OptionalClaims => f.write_str("optional"),
+        }
+    }
+}
+
+/// Set on a request once it has been counted: a handler with `#[authorized]` and a `Claims`
+/// extractor is one request, one decision.
+#[derive(Clone, Copy)]
+struct Decided;
+
+/// Records that `rule` admitted the request, for `reason` (`owner`, `claim`, `role`,
+/// `authenticated`, `anonymous`), unless an earlier extractor of the same request did.
+pub(crate) fn allowed(parts: &mut Parts, rule: Rule, reason: &'static str, alg: Option<&str>) {
+    if parts.extensions.insert(Decided).is_some() {
+        return;
+    }
+    record(Outcome::Allowed, reason, alg, rule);
+}
+
+/// Records a refusal and passes it on. Every refusal is counted: it ends the request.
+pub(crate) fn refused(
+    parts: &mut Parts,
+    rule: Rule,
+    error: AuthError,
+    alg: Option<&str>,
+) -> AuthError {
+    parts.extensions.insert(Decided);
+    record(Outcome::of(&error), error.code(), alg, rule);
+    error
+}
+
+fn record(outcome: Outcome, reason: &'static str, alg: Option<&str>, rule: Rule) {
+    // Quiet by default (DEBUG), under its own target: `RUST_LOG=auth_runtime::decision=debug`.
+    // The fields are formatted only when the event is enabled.
+    tracing::debug!(
+        target: "auth_runtime::decision",
+        outcome = outcome.label(),
+        reason,
+        alg = alg.unwrap_or("none"),
+        rule = %rule,
+        "authorization decision"
+    );
+    #[cfg(feature = "metrics")]
+    metrics::counter!(REQUESTS_TOTAL, "outcome" => outcome.label(), "reason" => reason)
+        .increment(1);
+}
+
+/// A lookup in the cache of verified tokens.
+#[inline]
+pub(crate) fn cache_lookup(hit: bool) {
+    #[cfg(feature = "metrics")]
+    if hit {
+        metrics::counter!(TOKEN_CACHE_HITS_TOTAL).increment(1);
+    } else {
+        metrics::counter!(TOKEN_CACHE_MISSES_TOTAL).increment(1);
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = hit;
+}
+
+/// The number of tokens the cache holds after a change.
+#[inline]
+pub(crate) fn cache_entries(entries: usize) {
+    #[cfg(feature = "metrics")]
+    metrics::gauge!(TOKEN_CACHE_ENTRIES).set(entries as f64);
+    #[cfg(not(feature = "metrics"))]
+    let _ = entries;
+}
+
+/// The time of a first-seen verification (signature and claims), per algorithm.
+pub(crate) struct VerifyTimer {
+    #[cfg(feature = "metrics")]
+    started: std::time::Instant,
+}
+
+impl VerifyTimer {
+    #[inline]
+    pub(crate) fn start() -> VerifyTimer {
+        VerifyTimer {
+            #[cfg(feature = "metrics")]
+            started: std::time::Instant::now(),
+        }
+    }
+
+    /// Records the time since [`start`](Self::start) for a token that named `alg`.
+    #[inline]
+    pub(crate) fn stop(self, alg: Option<&'static str>) {
+        #[cfg(feature = "metrics")]
+        if let Some(alg) = alg {
+            metrics::histogram!(VERIFY_SECONDS, "alg" => alg)
+                .record(self.started.elapsed().as_secs_f64());
+        }
+        #[cfg(not(feature = "metrics"))]
+        let _ = alg;
+    }
+}
+
+/// The `result` label of a JWKS fetch.
+#[cfg(feature = "jwks")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FetchResult {
+    /// Fetched and loaded.
+    Ok,
+    /// The server answered another status than 200.
+    HttpStatus,
+    /// No complete answer within the fetch timeout.
+    Timeout,
+    /// The connection failed (refused, DNS, TLS).
+    Unreachable,
+    /// An answer that is no usable key set (not JSON, too large, no usable key).
+    Invalid,
+}
+
+#[cfg(all(feature = "jwks", feature = "metrics"))]
+impl FetchResult {
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            FetchResult::Ok => "ok",
+            FetchResult::HttpStatus => "http_status",
+            FetchResult::Timeout => "timeout",
+            FetchResult::Unreachable => "unreachable",
+            FetchResult::Invalid => "invalid",
+        }
+    }
+}
+
+/// A JWKS fetch, and on success how many keys the set holds now.
+#[cfg(feature = "jwks")]
+pub(crate) fn jwks_fetch(result: FetchResult, keys: Option<usize>) {
+    #[cfg(feature = "metrics")]
+    {
+        metrics::counter!(JWKS_FETCHES_TOTAL, "result" => result.label()).increment(1);
+        if let Some(keys) = keys {
+            metrics::gauge!(JWKS_KEYS).set(keys as f64);
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |elapsed| elapsed.as_secs_f64());
+            metrics::gauge!(JWKS_LAST_SUCCESS).set(now);
+        }
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = (result, keys);
+}
