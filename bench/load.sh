@@ -13,6 +13,9 @@
 #   MODES=jwks ROUNDS=3 DURATION=5 bash bench/load.sh
 #   WITH_FASTAPI=1 bash bench/load.sh         # also the FastAPI + PyJWT original (bench/fastapi,
 #                                             # HS256), installed from PyPI into a scratch virtualenv
+#   WITH_METRICS=1 bash bench/load.sh         # also a second server recording every metric into
+#                                             # a Prometheus recorder (METRICS=1), interleaved:
+#                                             # its protected/open over the first one's
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-5}
@@ -31,9 +34,11 @@ fi
 
 cargo build --release --quiet --example bench_server --example mint
 work=$(mktemp -d)
-server=""; issuer=""
+server=""; issuer=""; metrics_server=""
+with_metrics=${WITH_METRICS:-0}
 cleanup() {
     [ -z "$server" ] || kill "$server" 2>/dev/null || true
+    [ -z "$metrics_server" ] || kill "$metrics_server" 2>/dev/null || true
     [ -z "$issuer" ] || kill "$issuer" 2>/dev/null || true
     rm -rf "$work"
 }
@@ -41,11 +46,20 @@ trap cleanup EXIT
 export BETTER_AUTH_SECRET="bench-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export TOKENS_FILE="$work/tokens"
 
-start_server() { # env assignments for bench_server
+start_server() { # env assignments for bench_server; with WITH_METRICS=1 a second one on port+1
     env "$@" BIND_ADDR="127.0.0.1:$port" target/release/examples/bench_server >/dev/null &
     server=$!
+    wait_for "$port"
+    if [ "$with_metrics" = 1 ]; then
+        env "$@" METRICS=1 BIND_ADDR="127.0.0.1:$((port + 1))" target/release/examples/bench_server >/dev/null &
+        metrics_server=$!
+        wait_for "$((port + 1))"
+    fi
+}
+
+wait_for() { # port
     for _ in $(seq 100); do
-        curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && return
+        curl -fsS "http://127.0.0.1:$1/health" >/dev/null 2>&1 && return
         sleep 0.1
     done
     echo "error: bench_server did not start"; exit 1
@@ -53,6 +67,10 @@ start_server() { # env assignments for bench_server
 
 stop_server() {
     kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; server=""
+    if [ -n "$metrics_server" ]; then
+        kill "$metrics_server" 2>/dev/null || true; wait "$metrics_server" 2>/dev/null || true
+        metrics_server=""
+    fi
 }
 
 # Sanity: a user's token on their own path answers 200, and 401 without it.
@@ -62,31 +80,49 @@ sanity() {
     [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/protected/$id/tasks")" = 401 ]
 }
 
-run() { # route -> "requests/s p99 non-2xx"
+run() { # route [port] -> "requests/s p99 non-2xx"
     ROUTE=$1 wrk -t"$threads" -c"$connections" -d"${duration}s" --latency -s bench/mix.lua \
-        "http://127.0.0.1:$port" |
+        "http://127.0.0.1:${2:-$port}" |
         awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF} END {print rps, p99, (bad ? bad : 0)}'
 }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 compare() { # mode: interleaved rounds of open and protected, then medians and the ratio
-    printf '%-6s %-6s %-10s %12s %10s\n' mode round route "requests/s" p99
-    local open_rps=() protected_rps=() ratios=()
+    printf '%-6s %-6s %-17s %12s %10s\n' mode round route "requests/s" p99
+    local open_rps=() protected_rps=() ratios=() metrics_ratios=() costs=()
     for round in $(seq "$rounds"); do
-        for route in open protected; do
-            read -r rps p99 bad < <(run "$route")
+        local variants="open protected"
+        # A B B A: each pair of runs of a server next to each other, the two servers in turn.
+        [ "$with_metrics" = 1 ] && variants="$variants protected+metrics open+metrics"
+        for variant in $variants; do
+            local route=${variant%+metrics} at=$port
+            [ "$variant" = "$route" ] || at=$((port + 1))
+            read -r rps p99 bad < <(run "$route" "$at")
             [ "$bad" = 0 ] || { echo "error: $bad non-2xx answers on /$route"; exit 1; }
-            printf '%-6s %-6s %-10s %12s %10s\n' "$1" "$round" "$route" "$rps" "$p99"
-            if [ "$route" = open ]; then open_rps+=("$rps"); else protected_rps+=("$rps"); fi
+            printf '%-6s %-6s %-17s %12s %10s\n' "$1" "$round" "$variant" "$rps" "$p99"
+            case $variant in
+            open) open_rps+=("$rps") ;;
+            protected) protected_rps+=("$rps") ;;
+            open+metrics) metrics_open=$rps ;;
+            protected+metrics) metrics_protected=$rps ;;
+            esac
         done
         ratios+=("$(awk -v p="${protected_rps[-1]}" -v o="${open_rps[-1]}" 'BEGIN {printf "%.3f", p/o}')")
+        if [ "$with_metrics" = 1 ]; then
+            metrics_ratios+=("$(awk -v p="$metrics_protected" -v o="$metrics_open" 'BEGIN {printf "%.3f", p/o}')")
+            costs+=("$(awk -v m="${metrics_ratios[-1]}" -v r="${ratios[-1]}" 'BEGIN {printf "%.3f", m/r}')")
+        fi
     done
     echo "$1: median requests/s: open $(median "${open_rps[@]}"), protected $(median "${protected_rps[@]}")"
     # Each round's protected run right after its open run: the ratio of a pair is what a
     # neighbour's load on the machine moves least.
     echo "$1: protected/open per round: ${ratios[*]}"
     echo "$1: median of the per-round ratios protected/open: $(median "${ratios[@]}")"
+    if [ "$with_metrics" = 1 ]; then
+        echo "$1: with metrics recorded, protected/open per round: ${metrics_ratios[*]}"
+        echo "$1: median of the per-round (protected/open with metrics) / (protected/open without): $(median "${costs[@]}")"
+    fi
 }
 
 echo "wrk -t$threads -c$connections -d${duration}s, $rounds interleaved rounds, $users users' tokens, $(nproc) cores"

@@ -13,6 +13,11 @@
 //! - `bare_ring`: ring's Ed25519 verification of the same (what `first_seen` verifies with).
 //! - `cache_hit`: one stock EdDSA token verified 200 times after its first verification.
 //! - `hs256`: one HS256 token verified 200 times with the cache off.
+//! - `route_open`, `route_protected`: 200 requests through an axum router, to one handler
+//!   without and with `#[authorized(path_param = "user_id")]`, with one stock EdDSA token
+//!   (verified once before, so each request is a cache hit). With `METRICS=1`, a Prometheus
+//!   recorder is installed first, so every decision and cache lookup is recorded
+//!   (`bench/metrics-cost.sh`).
 
 mod support;
 
@@ -20,7 +25,10 @@ use std::hint::black_box;
 
 use auth_runtime::testing::{TEST_SECRET, token_for};
 use auth_runtime::{Auth, Hs256};
+use axum::extract::Path;
+use axum::routing::get;
 use support::{parts, ready, setup};
+use tower::ServiceExt as _;
 
 /// Fixed-width `jti`s, so that every token has the same length.
 const FIRST_JTI: u64 = 10_000_000;
@@ -29,12 +37,27 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let which = args.next().unwrap_or_default();
     let n: u64 = args.next().and_then(|n| n.parse().ok()).unwrap_or(200);
-    if !["first_seen", "bare", "bare_ring", "cache_hit", "hs256"].contains(&which.as_str()) {
+    const PATHS: [&str; 7] = [
+        "first_seen",
+        "bare",
+        "bare_ring",
+        "cache_hit",
+        "hs256",
+        "route_open",
+        "route_protected",
+    ];
+    if !PATHS.contains(&which.as_str()) {
         eprintln!(
-            "instructions: run by bench/micro.sh under callgrind (first_seen|bare|bare_ring|cache_hit|hs256 [count])"
+            "instructions: run by bench/micro.sh under callgrind ({} [count])",
+            PATHS.join("|")
         );
         return;
     }
+    let _recorder = (std::env::var("METRICS").as_deref() == Ok("1")).then(|| {
+        metrics_exporter_prometheus::PrometheusBuilder::new()
+            .install_recorder()
+            .expect("the only recorder")
+    });
     let setup = setup();
     let tokens: Vec<String> = (0..n).map(|i| setup.token("ed", FIRST_JTI + i)).collect();
     match which.as_str() {
@@ -62,9 +85,53 @@ fn main() {
                 .expect("valid configuration");
             measure_hs256(&auth, &token_for(support::USER).sign(), n);
         }
+        "route_open" | "route_protected" => {
+            let route = which.trim_start_matches("route_");
+            let app = router(&setup.auth);
+            let token = &tokens[0];
+            let request = || {
+                axum::http::Request::get(format!("/{route}/{}/tasks", support::USER))
+                    .header("authorization", format!("Bearer {token}"))
+                    .body(axum::body::Body::empty())
+                    .expect("a request")
+            };
+            // The token verified, the counters registered: the measured requests are hits.
+            let first = ready(app.clone().oneshot(request())).expect("infallible");
+            assert_eq!(first.status(), 200);
+            let requests: Vec<_> = (0..n).map(|_| request()).collect();
+            measure_requests(&app, requests);
+        }
         // `cargo bench` and `cargo test` run every bench target with their own flags: this one
         // only measures under callgrind, when bench/micro.sh names a path (checked above).
         _ => {}
+    }
+}
+
+#[auth_runtime::authorized(path_param = "user_id")]
+async fn protected(Path(user_id): Path<String>) -> String {
+    user_id
+}
+
+async fn open(Path(user_id): Path<String>) -> String {
+    user_id
+}
+
+fn router(auth: &Auth) -> axum::Router {
+    axum::Router::new()
+        .route(
+            auth_runtime::route_path!("/protected/{user_id}/tasks", protected),
+            get(protected),
+        )
+        .route("/open/{user_id}/tasks", get(open))
+        .layer(auth.layer())
+}
+
+#[inline(never)]
+fn measure_requests(app: &axum::Router, requests: Vec<axum::http::Request<axum::body::Body>>) {
+    for request in requests {
+        let response = ready(app.clone().oneshot(black_box(request))).expect("infallible");
+        assert_eq!(response.status(), 200);
+        black_box(response);
     }
 }
 

@@ -35,6 +35,19 @@ async fn open(Path(user_id): Path<String>) -> Json<Value> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // METRICS=1: every decision, cache lookup and verification recorded into a Prometheus
+    // recorder, as an application serving /metrics would (bench/load.sh WITH_METRICS=1).
+    let _metrics = if std::env::var("METRICS").is_ok_and(|v| v == "1") {
+        match metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder() {
+            Ok(handle) => Some(handle),
+            Err(error) => {
+                eprintln!("error: cannot install the metrics recorder: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        None
+    };
     let auth = match Auth::from_env() {
         Ok(auth) => auth,
         Err(error) => {

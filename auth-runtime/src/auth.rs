@@ -100,7 +100,7 @@ impl Auth {
         now: u64,
     ) -> Result<Arc<VerifiedToken>, Refusal> {
         let Some(cache) = &self.inner.cache else {
-            let (verified, _) = self.verify_timed(token, now).await?;
+            let (verified, _) = self.verify_uncached(token, now).await?;
             return Ok(Arc::new(verified));
         };
         if token.len() > MAX_TOKEN_LEN {
@@ -117,7 +117,7 @@ impl Auth {
             observe::cache_entries(cache.len());
         }
         observe::cache_lookup(false);
-        let (verified, verified_by) = self.verify_timed(token, now).await?;
+        let (verified, verified_by) = self.verify_uncached(token, now).await?;
         let verified = Arc::new(verified);
         cache.insert(
             token,
@@ -125,22 +125,6 @@ impl Auth {
         );
         observe::cache_entries(cache.len());
         Ok(verified)
-    }
-
-    /// A first-seen verification, timed for the `auth_verify_seconds` histogram.
-    async fn verify_timed(
-        &self,
-        token: &str,
-        now: u64,
-    ) -> Result<(VerifiedToken, VerifiedBy), Refusal> {
-        let timer = observe::VerifyTimer::start();
-        let result = self.verify_uncached(token, now).await;
-        let alg = match &result {
-            Ok((verified, _)) => Some(verified.algorithm()),
-            Err(refusal) => refusal.alg,
-        };
-        timer.stop(alg);
-        result
     }
 
     /// Whether a cached token is still accepted: its time claims against `now`, and for a JWKS

@@ -11,6 +11,7 @@ use crate::alg::Alg;
 use crate::claims::{ClaimPolicy, validate_claims};
 use crate::error::TokenError;
 use crate::jws::Jws;
+use crate::observe;
 use crate::settings::{ConfigError, Setting, SourceClaims, check_secret, non_blank};
 use crate::verified::VerifiedToken;
 
@@ -124,8 +125,11 @@ pub(crate) struct Hs256Source {
 impl Hs256Source {
     /// Verifies the signature of an HS256 JWS with any of the keys, then its claims.
     pub(crate) fn verify(&self, jws: &Jws<'_>, now: u64) -> Result<VerifiedToken, TokenError> {
-        verify_signature(jws, &self.keys)?;
-        validate_claims(jws, &self.policy, now)
+        let timer = observe::VerifyTimer::start();
+        let verified = verify_signature(jws, &self.keys)
+            .and_then(|()| validate_claims(jws, &self.policy, now));
+        timer.stop(jws.alg);
+        verified
     }
 
     pub(crate) fn key_count(&self) -> usize {

@@ -10,6 +10,7 @@ use std::fmt;
 
 use axum::http::request::Parts;
 
+use crate::alg::Alg;
 use crate::error::AuthError;
 
 /// The names of the metrics recorded with the `metrics` feature: the README's "Metrics" table
@@ -154,19 +155,128 @@ fn record(outcome: Outcome, reason: &'static str, alg: Option<&str>, rule: Rule)
         "authorization decision"
     );
     #[cfg(feature = "metrics")]
-    metrics::counter!(REQUESTS_TOTAL, "outcome" => outcome.label(), "reason" => reason)
-        .increment(1);
+    handles::count_request(outcome, reason);
+}
+
+/// The counters recorded on every request, registered once (at the first request) instead of
+/// looked up by name and labels each time: the recorder must be installed before the first
+/// request, as every `metrics` exporter asks.
+#[cfg(feature = "metrics")]
+mod handles {
+    use std::sync::OnceLock;
+
+    use metrics::Counter;
+
+    use super::Outcome;
+    use super::names::{REQUESTS_TOTAL, TOKEN_CACHE_HITS_TOTAL, TOKEN_CACHE_MISSES_TOTAL};
+
+    /// Every reason a decision can give (each belongs to one outcome).
+    const REASONS: [&str; 30] = [
+        "owner",
+        "claim",
+        "role",
+        "authenticated",
+        "anonymous",
+        "missing_token",
+        "malformed",
+        "too_long",
+        "algorithm",
+        "type",
+        "critical_header",
+        "unknown_key",
+        "bad_signature",
+        "missing_exp",
+        "expired",
+        "not_yet_valid",
+        "invalid_claim",
+        "duplicate_claim",
+        "issuer",
+        "audience",
+        "missing_user_id",
+        "invalid_user_id",
+        "custom_claims",
+        "not_owner",
+        "missing_role",
+        "claim_mismatch",
+        "invalid_path",
+        "keys_unavailable",
+        "not_configured",
+        "route_misconfigured",
+    ];
+
+    static REQUESTS: [OnceLock<Counter>; REASONS.len()] =
+        [const { OnceLock::new() }; REASONS.len()];
+
+    pub(super) fn count_request(outcome: Outcome, reason: &'static str) {
+        let register =
+            || metrics::counter!(REQUESTS_TOTAL, "outcome" => outcome.label(), "reason" => reason);
+        match REASONS.iter().position(|known| *known == reason) {
+            Some(index) => REQUESTS[index].get_or_init(register).increment(1),
+            // A reason added to the code but not to the list: still counted, the slow way.
+            None => register().increment(1),
+        }
+    }
+
+    pub(super) fn cache(hit: bool) -> &'static Counter {
+        static HITS: OnceLock<Counter> = OnceLock::new();
+        static MISSES: OnceLock<Counter> = OnceLock::new();
+        if hit {
+            HITS.get_or_init(|| metrics::counter!(TOKEN_CACHE_HITS_TOTAL))
+        } else {
+            MISSES.get_or_init(|| metrics::counter!(TOKEN_CACHE_MISSES_TOTAL))
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::error::{AuthError, TokenError};
+
+        /// Every code an `AuthError` can have is in the list (a new variant added without it
+        /// would be counted the slow way).
+        #[test]
+        fn every_reason_is_listed() {
+            let token_errors = [
+                TokenError::TooLong,
+                TokenError::Malformed,
+                TokenError::UnsupportedAlgorithm,
+                TokenError::UnsupportedType,
+                TokenError::CriticalHeader,
+                TokenError::UnknownKey,
+                TokenError::BadSignature,
+                TokenError::MissingExpiry,
+                TokenError::Expired,
+                TokenError::NotYetValid,
+                TokenError::InvalidClaim("exp"),
+                TokenError::DuplicateClaim,
+                TokenError::WrongIssuer,
+                TokenError::WrongAudience,
+                TokenError::MissingUserId,
+                TokenError::InvalidUserId,
+                TokenError::CustomClaims,
+            ];
+            let errors = token_errors.into_iter().map(AuthError::from).chain([
+                AuthError::MissingToken,
+                AuthError::Forbidden,
+                AuthError::MissingRole,
+                AuthError::ClaimMismatch,
+                AuthError::NotConfigured,
+                AuthError::KeysUnavailable,
+                AuthError::InvalidPath,
+                AuthError::RouteMisconfigured,
+            ]);
+            for error in errors {
+                assert!(REASONS.contains(&error.code()), "{}", error.code());
+            }
+        }
+    }
 }
 
 /// A lookup in the cache of verified tokens.
 #[inline]
 pub(crate) fn cache_lookup(hit: bool) {
     #[cfg(feature = "metrics")]
-    if hit {
-        metrics::counter!(TOKEN_CACHE_HITS_TOTAL).increment(1);
-    } else {
-        metrics::counter!(TOKEN_CACHE_MISSES_TOTAL).increment(1);
-    }
+    handles::cache(hit).increment(1);
     #[cfg(not(feature = "metrics"))]
     let _ = hit;
 }
@@ -180,7 +290,8 @@ pub(crate) fn cache_entries(entries: usize) {
     let _ = entries;
 }
 
-/// The time of a first-seen verification (signature and claims), per algorithm.
+/// The time of a first-seen verification (the signature with its key, then the claims; not
+/// the wait for a JWKS fetch), per algorithm.
 pub(crate) struct VerifyTimer {
     #[cfg(feature = "metrics")]
     started: std::time::Instant,
@@ -195,14 +306,12 @@ impl VerifyTimer {
         }
     }
 
-    /// Records the time since [`start`](Self::start) for a token that named `alg`.
+    /// Records the time since [`start`](Self::start) for a token signed with `alg`.
     #[inline]
-    pub(crate) fn stop(self, alg: Option<&'static str>) {
+    pub(crate) fn stop(self, alg: Alg) {
         #[cfg(feature = "metrics")]
-        if let Some(alg) = alg {
-            metrics::histogram!(VERIFY_SECONDS, "alg" => alg)
-                .record(self.started.elapsed().as_secs_f64());
-        }
+        metrics::histogram!(VERIFY_SECONDS, "alg" => alg.name())
+            .record(self.started.elapsed().as_secs_f64());
         #[cfg(not(feature = "metrics"))]
         let _ = alg;
     }

@@ -12,11 +12,14 @@
 //! `DATABASE_URL` (default: the SQLite file `tasks.db` in the working directory; `sqlite:PATH`
 //! or `postgres://USER:PASSWORD@HOST/DB`), `DATABASE_MAX_CONNECTIONS` (default 10),
 //! `DATABASE_TIMEOUT_MS` (default 5000: past it a request is answered 503);
-//! `RUST_LOG` (default `info`; `auth_runtime=debug` shows each refusal's reason); and the
+//! `METRICS_ADDR` (optional, e.g. `127.0.0.1:9464`: Prometheus text at `/metrics`);
+//! `RUST_LOG` (default `info`; `auth_runtime::decision=debug` shows every decision and its
+//! reason); and the
 //! optional settings of `auth_runtime::Auth::from_env`.
 
 mod api;
 mod cors;
+mod metrics;
 mod store;
 
 use std::net::SocketAddr;
@@ -84,6 +87,15 @@ async fn main() -> ExitCode {
         }
     };
 
+    // Before anything records: a metric recorded before the recorder is installed is lost.
+    let exporter = match metrics::from_env().await {
+        Ok(exporter) => exporter,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+
     let store_config = match store::StoreConfig::from_env() {
         Ok(config) => config,
         Err(error) => {
@@ -115,6 +127,10 @@ async fn main() -> ExitCode {
     let addr = listener.local_addr().unwrap_or(bind_addr);
     if let Some(secret) = dev_secret {
         print_dev_walkthrough(addr, &secret, &store_config.describe());
+    }
+    if let Some(exporter) = exporter {
+        println!("metrics on {}", exporter.url());
+        exporter.spawn();
     }
     // Last, so that whoever waits for this line has everything printed before it.
     println!("tasks service listening on http://{addr}");

@@ -384,17 +384,11 @@ impl JwksSource {
         if key.alg != jws.alg {
             return Err(TokenError::UnsupportedAlgorithm.into());
         }
-        // The longest signature is RSA-4096's 512 bytes (larger moduli are refused when the
-        // key set is loaded), decoded on the stack; base64 wants room for its estimate (513
-        // for 512).
-        let mut signature = [0u8; 516];
-        let len = URL_SAFE_NO_PAD
-            .decode_slice(jws.signature_b64, &mut signature)
-            .map_err(|_| TokenError::BadSignature)?;
-        if !key.verify(jws.signing_input.as_bytes(), &signature[..len]) {
-            return Err(TokenError::BadSignature.into());
-        }
-        Ok((validate_claims(jws, &self.policy, now)?, key))
+        let timer = observe::VerifyTimer::start();
+        let verified =
+            verify_with(&key, jws).and_then(|()| validate_claims(jws, &self.policy, now));
+        timer.stop(jws.alg);
+        Ok((verified?, key))
     }
 
     /// Whether the current key set still publishes `key` under `kid` (refetched first when it
@@ -516,6 +510,21 @@ impl JwksSource {
         .await
         .map_err(|_| (FetchResult::Timeout, "timed out".to_owned()))??;
         parse_jwks(&body, previous).map_err(|reason| (FetchResult::Invalid, reason))
+    }
+}
+
+/// The signature check with the key the token's `kid` named.
+fn verify_with(key: &PublicKey, jws: &Jws<'_>) -> Result<(), TokenError> {
+    // The longest signature is RSA-4096's 512 bytes (larger moduli are refused when the key
+    // set is loaded), decoded on the stack; base64 wants room for its estimate (513 for 512).
+    let mut signature = [0u8; 516];
+    let len = URL_SAFE_NO_PAD
+        .decode_slice(jws.signature_b64, &mut signature)
+        .map_err(|_| TokenError::BadSignature)?;
+    if key.verify(jws.signing_input.as_bytes(), &signature[..len]) {
+        Ok(())
+    } else {
+        Err(TokenError::BadSignature)
     }
 }
 
