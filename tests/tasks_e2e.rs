@@ -175,10 +175,14 @@ async fn every_route_refuses_other_users_and_bad_tokens() {
         (200, Some("mine"))
     );
     let log = service.log();
-    assert!(
-        log.contains("reason=\"not_owner\"") || log.contains("reason=not_owner"),
-        "{log}"
-    );
+    // One decision event per request, with its outcome, reason, algorithm and the rule.
+    let refusal = log
+        .lines()
+        .find(|line| line.contains("authorization decision") && line.contains("not_owner"))
+        .unwrap_or_else(|| panic!("no decision event for bob: {log}"));
+    for field in ["outcome=\"forbidden\"", "alg=\"HS256\"", "rule=owner"] {
+        assert!(refusal.contains(field), "{field} in {refusal}");
+    }
     assert!(
         log.contains("bad_signature") && log.contains("expired"),
         "{log}"

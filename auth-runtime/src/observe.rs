@@ -62,15 +62,14 @@ impl Outcome {
         }
     }
 
+    /// The outcome of a refusal follows from its status (see [`AuthError`]'s table).
     fn of(error: &AuthError) -> Outcome {
-        match error {
-            AuthError::MissingToken | AuthError::InvalidToken(_) => Outcome::Unauthenticated,
-            AuthError::Forbidden | AuthError::MissingRole | AuthError::ClaimMismatch => {
-                Outcome::Forbidden
-            }
-            AuthError::InvalidPath => Outcome::BadPath,
-            AuthError::KeysUnavailable => Outcome::Unavailable,
-            AuthError::NotConfigured | AuthError::RouteMisconfigured => Outcome::Error,
+        match error.status().as_u16() {
+            401 => Outcome::Unauthenticated,
+            403 => Outcome::Forbidden,
+            400 => Outcome::BadPath,
+            503 => Outcome::Unavailable,
+            _ => Outcome::Error,
         }
     }
 }
