@@ -242,31 +242,52 @@ async fn every_counter_moves_exactly_as_the_mix_predicts() {
     }
 
     // The JWKS: down, then garbage (keys unavailable: 503), then up; an unknown kid. The
-    // refetch rate limit is 1 s: waiting past it makes each step fetch, however slow the
-    // machine.
-    let rate_limit = Duration::from_millis(1100);
+    // refetch rate limit is 1 s: the test polls (bounded) until the fetch it waits for has
+    // happened, as the scrape shows, and counts every request it sent meanwhile.
     let eve = eddsa(&key, "k1", &origin, "eve");
+    let stranger = eddsa(&key, "k2", &origin, "eve");
+    let mut poll = Poll::new();
+    // The first fetch needs no wait: nothing was attempted before.
     send("/api/eve/tasks", Some(&eve), 503).await;
     expected.miss(None);
     expected.decision("unavailable", "keys_unavailable");
+    assert_eq!(jwks_fetches(metrics_addr, "http_status").await, 1);
+
     *jwks.lock().expect("not poisoned") = Jwks::Garbage;
-    tokio::time::sleep(rate_limit).await;
-    send("/api/eve/tasks", Some(&eve), 503).await;
-    expected.miss(None);
-    expected.decision("unavailable", "keys_unavailable");
+    while jwks_fetches(metrics_addr, "invalid").await == 0 {
+        poll.next("a fetch of the garbage key set").await;
+        send("/api/eve/tasks", Some(&eve), 503).await;
+        expected.miss(None);
+        expected.decision("unavailable", "keys_unavailable");
+    }
+
     *jwks.lock().expect("not poisoned") = Jwks::Up;
-    tokio::time::sleep(rate_limit).await;
-    send("/api/eve/tasks", Some(&eve), 200).await;
-    expected.miss(Some("EdDSA"));
-    expected.decision("allowed", "owner");
+    loop {
+        poll.next("a fetch of the key set").await;
+        let status = fetch("/api/eve/tasks").bearer(&eve).send(addr).await.status;
+        if status == 200 {
+            expected.miss(Some("EdDSA"));
+            expected.decision("allowed", "owner");
+            break;
+        }
+        assert_eq!(status, 503);
+        expected.miss(None);
+        expected.decision("unavailable", "keys_unavailable");
+    }
     send("/api/eve/tasks", Some(&eve), 200).await;
     expected.hits += 1.0;
     expected.decision("allowed", "owner");
-    tokio::time::sleep(rate_limit).await;
-    let stranger = eddsa(&key, "k2", &origin, "eve");
-    send("/api/eve/tasks", Some(&stranger), 401).await;
-    expected.miss(None);
-    expected.decision("unauthenticated", "unknown_key");
+
+    // An unknown kid is refused whether or not it may refetch; it does once the limit allows.
+    loop {
+        send("/api/eve/tasks", Some(&stranger), 401).await;
+        expected.miss(None);
+        expected.decision("unauthenticated", "unknown_key");
+        if jwks_fetches(metrics_addr, "ok").await == 2 {
+            break;
+        }
+        poll.next("a refetch for the unknown kid").await;
+    }
     send("/health", None, 200).await; // an open route: no decision
 
     let scrape = fetch("/metrics").send(metrics_addr).await;
@@ -356,6 +377,39 @@ async fn every_counter_moves_exactly_as_the_mix_predicts() {
     ] {
         assert!(!scrape.body.contains(secret), "{secret} in the metrics");
     }
+}
+
+/// A bounded poll: a short pause between attempts, and a failure past the bound.
+struct Poll {
+    deadline: std::time::Instant,
+}
+
+impl Poll {
+    fn new() -> Poll {
+        Poll {
+            deadline: std::time::Instant::now() + Duration::from_secs(60),
+        }
+    }
+
+    async fn next(&mut self, waiting_for: &str) {
+        assert!(
+            std::time::Instant::now() < self.deadline,
+            "no {waiting_for} within 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// `auth_jwks_fetches_total{result}` read off a scrape (the whole text goes through the real
+/// parser at the end).
+async fn jwks_fetches(metrics: std::net::SocketAddr, result: &str) -> u64 {
+    let scrape = fetch("/metrics").send(metrics).await;
+    let prefix = format!("auth_jwks_fetches_total{{result=\"{result}\"}} ");
+    scrape
+        .body
+        .lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .map_or(0, |n| n.trim().parse().expect("a count"))
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The secret the end-to-end tests start the service with.
 pub const SECRET: &str = "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
@@ -275,22 +275,29 @@ pub fn refused_at_start_up(env: &[(&str, &str)]) -> String {
         .current_dir(dir.path())
         .env("BIND_ADDR", "127.0.0.1:0")
         .envs(env.iter().copied());
-    let mut child = command
+    let child = command
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("starts");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
+    let pid = child.id();
+    // Waits for the exit on a thread of its own: the test fails if it does not come within
+    // the bound (a service that started instead of refusing runs until it is killed).
+    let (exited, exit) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = exited.send(child.wait_with_output());
+    });
+    let output = match exit.recv_timeout(Duration::from_secs(30)) {
+        Ok(output) => output.expect("output"),
+        Err(_) => {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("still running with {env:?}");
         }
-        assert!(Instant::now() < deadline, "still running with {env:?}");
-        std::thread::sleep(Duration::from_millis(20));
     };
-    let output = child.wait_with_output().expect("output");
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(!status.success(), "{env:?}");
+    assert!(!output.status.success(), "{env:?}");
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
     stderr
 }
