@@ -21,6 +21,22 @@ pub(crate) enum Alg {
 }
 
 impl Alg {
+    /// Every algorithm, in declaration order (`alg as usize` is its index).
+    #[cfg(feature = "metrics")]
+    pub(crate) const ALL: [Alg; 11] = [
+        Alg::Hs256,
+        Alg::EdDsa,
+        Alg::Es256,
+        Alg::Es384,
+        Alg::Es512,
+        Alg::Rs256,
+        Alg::Rs384,
+        Alg::Rs512,
+        Alg::Ps256,
+        Alg::Ps384,
+        Alg::Ps512,
+    ];
+
     /// The JOSE name, compared exactly (RFC 7515 §4.1.1: case-sensitive).
     pub(crate) fn from_name(name: &str) -> Option<Alg> {
         Some(match name {

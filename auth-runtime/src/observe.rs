@@ -36,8 +36,8 @@ pub mod names {
     pub const VERIFY_SECONDS: &str = "auth_verify_seconds";
 }
 
-#[cfg(feature = "metrics")]
-use names::*;
+#[cfg(all(feature = "metrics", feature = "jwks"))]
+use names::{JWKS_FETCHES_TOTAL, JWKS_KEYS, JWKS_LAST_SUCCESS};
 
 /// How a request was decided: the `outcome` label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,17 +157,22 @@ fn record(outcome: Outcome, reason: &'static str, alg: Option<&str>, rule: Rule)
     handles::count_request(outcome, reason);
 }
 
-/// The counters recorded on every request, registered once (at the first request) instead of
+/// The counters recorded on every request (and the cache gauge and verification histograms),
+/// registered once (at the first request) instead of
 /// looked up by name and labels each time: the recorder must be installed before the first
 /// request, as every `metrics` exporter asks.
 #[cfg(feature = "metrics")]
 mod handles {
     use std::sync::OnceLock;
 
-    use metrics::Counter;
+    use metrics::{Counter, Gauge, Histogram};
 
     use super::Outcome;
-    use super::names::{REQUESTS_TOTAL, TOKEN_CACHE_HITS_TOTAL, TOKEN_CACHE_MISSES_TOTAL};
+    use super::names::{
+        REQUESTS_TOTAL, TOKEN_CACHE_ENTRIES, TOKEN_CACHE_HITS_TOTAL, TOKEN_CACHE_MISSES_TOTAL,
+        VERIFY_SECONDS,
+    };
+    use crate::alg::Alg;
 
     /// Every reason a decision can give (each belongs to one outcome).
     const REASONS: [&str; 30] = [
@@ -226,10 +231,31 @@ mod handles {
         }
     }
 
+    pub(super) fn cache_entries() -> &'static Gauge {
+        static ENTRIES: OnceLock<Gauge> = OnceLock::new();
+        ENTRIES.get_or_init(|| metrics::gauge!(TOKEN_CACHE_ENTRIES))
+    }
+
+    /// The histogram of one algorithm (timed on every first-seen verification, and on every
+    /// verification when the token cache is off).
+    pub(super) fn verify_seconds(alg: Alg) -> &'static Histogram {
+        static BY_ALG: [OnceLock<Histogram>; Alg::ALL.len()] =
+            [const { OnceLock::new() }; Alg::ALL.len()];
+        BY_ALG[alg as usize]
+            .get_or_init(|| metrics::histogram!(VERIFY_SECONDS, "alg" => alg.name()))
+    }
+
     #[cfg(test)]
     mod tests {
         use super::*;
         use crate::error::{AuthError, TokenError};
+
+        #[test]
+        fn every_algorithm_has_its_histogram_slot() {
+            for (index, alg) in Alg::ALL.iter().enumerate() {
+                assert_eq!(*alg as usize, index, "{}", alg.name());
+            }
+        }
 
         /// Every code an `AuthError` can have is in the list (a new variant added without it
         /// would be counted the slow way).
@@ -284,7 +310,7 @@ pub(crate) fn cache_lookup(hit: bool) {
 #[inline]
 pub(crate) fn cache_entries(entries: usize) {
     #[cfg(feature = "metrics")]
-    metrics::gauge!(TOKEN_CACHE_ENTRIES).set(entries as f64);
+    handles::cache_entries().set(entries as f64);
     #[cfg(not(feature = "metrics"))]
     let _ = entries;
 }
@@ -309,8 +335,7 @@ impl VerifyTimer {
     #[inline]
     pub(crate) fn stop(self, alg: Alg) {
         #[cfg(feature = "metrics")]
-        metrics::histogram!(VERIFY_SECONDS, "alg" => alg.name())
-            .record(self.started.elapsed().as_secs_f64());
+        handles::verify_seconds(alg).record(self.started.elapsed().as_secs_f64());
         #[cfg(not(feature = "metrics"))]
         let _ = alg;
     }

@@ -161,7 +161,10 @@ fn parse_url(url: Option<&str>) -> Result<(Backend, String, String), StartError>
         }
         let mut url = url.to_owned();
         // A missing file is created (SQLite's `mode=rwc`) unless the URL says otherwise.
-        if !rest.contains("mode=") {
+        let sets_mode = rest
+            .split_once('?')
+            .is_some_and(|(_, query)| query.split('&').any(|pair| pair.starts_with("mode=")));
+        if !sets_mode {
             url.push_str(if rest.contains('?') { "&" } else { "?" });
             url.push_str("mode=rwc");
         }
