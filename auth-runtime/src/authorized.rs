@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::error::AuthError;
-use crate::extract::{owns, verify_request};
+use crate::extract::{authenticate_for, owns};
 use crate::observe::{self, Rule};
 use crate::verified::VerifiedToken;
 
@@ -49,10 +49,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AuthError> {
         let rule = Rule::Roles(H::ROLES);
-        let token = match verify_request(parts).await {
-            Ok(token) => token,
-            Err(refusal) => return Err(observe::refused(parts, rule, refusal.error, refusal.alg)),
-        };
+        let token = authenticate_for(parts, rule).await?;
         let alg = Some(token.algorithm());
         if !token.has_any_role(H::ROLES) {
             return Err(observe::refused(parts, rule, AuthError::MissingRole, alg));
@@ -85,10 +82,7 @@ where
             claim: H::CLAIM,
             or_roles: H::OR_ROLES,
         };
-        let token = match verify_request(parts).await {
-            Ok(token) => token,
-            Err(refusal) => return Err(observe::refused(parts, rule, refusal.error, refusal.alg)),
-        };
+        let token = authenticate_for(parts, rule).await?;
         let alg = Some(token.algorithm());
         let Path(path) = match Path::<P>::from_request_parts(parts, state).await {
             Ok(path) => path,

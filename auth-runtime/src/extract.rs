@@ -68,17 +68,7 @@ where
     type Rejection = AuthError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AuthError> {
-        let token = match verify_request(parts).await {
-            Ok(token) => token,
-            Err(refusal) => {
-                return Err(observe::refused(
-                    parts,
-                    Rule::Claims,
-                    refusal.error,
-                    refusal.alg,
-                ));
-            }
-        };
+        let token = authenticate_for(parts, Rule::Claims).await?;
         Claims::from_token(parts, token, Rule::Claims)
     }
 }
@@ -133,6 +123,18 @@ pub async fn authenticate(parts: &mut Parts) -> Result<Arc<VerifiedToken>, AuthE
     verify_request(parts)
         .await
         .map_err(|refusal| refuse(refusal.error))
+}
+
+/// [`authenticate`] for an extractor of this crate applying `rule`: a refusal is recorded as
+/// that extractor's decision.
+pub(crate) async fn authenticate_for(
+    parts: &mut Parts,
+    rule: Rule,
+) -> Result<Arc<VerifiedToken>, AuthError> {
+    match verify_request(parts).await {
+        Ok(token) => Ok(token),
+        Err(refusal) => Err(observe::refused(parts, rule, refusal.error, refusal.alg)),
+    }
 }
 
 /// [`authenticate`], silent, with the algorithm a refused token named: the extractors record

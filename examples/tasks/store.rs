@@ -253,8 +253,9 @@ pub struct Store {
 }
 
 impl Store {
-    /// Connects, and applies the migrations not yet applied (several instances may start at
-    /// once: sqlx takes a lock on PostgreSQL while it migrates).
+    /// Connects once to apply the migrations not yet applied (several instances may start at
+    /// once: sqlx takes a lock on PostgreSQL while it migrates), then sets up the pool, whose
+    /// connections the requests open.
     pub async fn connect(config: &StoreConfig) -> Result<Store, StartError> {
         sqlx::any::install_default_drivers();
         let unreachable = |error: &dyn fmt::Display| {
@@ -266,18 +267,41 @@ impl Store {
         let options = AnyConnectOptions::from_str(&config.url)
             .map_err(|error| unreachable(&error))?
             .disable_statement_logging();
-        // One connection first, for the reason it fails (the pool would only say it timed out).
-        match tokio::time::timeout(config.timeout, AnyConnection::connect_with(&options)).await {
-            Ok(Ok(connection)) => {
-                let _ = connection.close().await;
-            }
-            Ok(Err(error)) => return Err(unreachable(&error)),
-            Err(_) => {
-                let waited = format!("no answer within {} ms", config.timeout.as_millis());
-                return Err(unreachable(&waited));
-            }
-        }
+        // Start-up work on one connection of its own, which also says why the database cannot
+        // be reached (the pool would only say that it timed out).
+        let mut connection =
+            match tokio::time::timeout(config.timeout, AnyConnection::connect_with(&options)).await
+            {
+                Ok(Ok(connection)) => connection,
+                Ok(Err(error)) => return Err(unreachable(&error)),
+                Err(_) => {
+                    let waited = format!("no answer within {} ms", config.timeout.as_millis());
+                    return Err(unreachable(&waited));
+                }
+            };
         let backend = config.backend;
+        if backend == Backend::Sqlite {
+            // Readers go on while one request writes; kept in the file once set.
+            connection
+                .execute("PRAGMA journal_mode = WAL")
+                .await
+                .map_err(|error| unreachable(&error))?;
+        }
+        let migrator = migrator(backend);
+        if let Err(error) = migrator.run(&mut connection).await {
+            // PostgreSQL instances starting together wait for each other's migration (sqlx
+            // takes an advisory lock); SQLite has no such lock, and the instance that lost
+            // the race finds the migration applied when it looks again.
+            if backend == Backend::Postgres {
+                return Err(unreachable(&error));
+            }
+            migrator
+                .run(&mut connection)
+                .await
+                .map_err(|error| unreachable(&error))?;
+        }
+        let _ = connection.close().await;
+
         let timeout_ms = config.timeout.as_millis();
         let pool = AnyPoolOptions::new()
             .max_connections(config.max_connections)
@@ -296,28 +320,8 @@ impl Store {
                     Ok(())
                 })
             })
-            .connect_with(options)
-            .await
-            .map_err(|error| unreachable(&error))?;
-        if backend == Backend::Sqlite {
-            // Readers go on while one request writes; kept in the file once set.
-            pool.execute("PRAGMA journal_mode = WAL")
-                .await
-                .map_err(|error| unreachable(&error))?;
-        }
-        let migrator = migrator(backend);
-        if let Err(error) = migrator.run(&pool).await {
-            // PostgreSQL instances starting together wait for each other's migration (sqlx
-            // takes an advisory lock); SQLite has no such lock, and the instance that lost
-            // the race finds the migration applied when it looks again.
-            if backend == Backend::Postgres {
-                return Err(unreachable(&error));
-            }
-            migrator
-                .run(&pool)
-                .await
-                .map_err(|error| unreachable(&error))?;
-        }
+            // Connections are opened by the requests that need them.
+            .connect_lazy_with(options);
         Ok(Store {
             pool,
             timeout: config.timeout,
