@@ -8,8 +8,18 @@ use syn::{FnArg, Ident, ItemFn};
 use crate::args::{self, PathParam, Roles, Rule};
 use crate::errors::Errors;
 use crate::handler::{self, Binding};
+use crate::utoipa::{self, Documented, Options};
 
 pub(crate) fn authorized(attr: TokenStream, item: TokenStream) -> TokenStream {
+    authorized_with(attr, item, Options::from_features())
+}
+
+/// The expansion for the features given (the snapshots fix them, whatever the build enables).
+pub(crate) fn authorized_with(
+    attr: TokenStream,
+    item: TokenStream,
+    options: Options,
+) -> TokenStream {
     let mut errors = Errors::default();
     let rule = args::parse(attr, &mut errors);
     let func: ItemFn = match syn::parse2(item.clone()) {
@@ -40,6 +50,59 @@ pub(crate) fn authorized(attr: TokenStream, item: TokenStream) -> TokenStream {
         _ => None,
     };
 
+    // The handler with `#[utoipa::path]` extended (its mistakes reported with the others), and
+    // what that needs; used only when everything else is right.
+    let mut documented_func = func.clone();
+    let docs = match (&rule, &binding) {
+        (
+            Some(Rule::Path {
+                param, or_roles, ..
+            }),
+            Some(binding),
+        ) => {
+            let path_ty = binding.path_ty();
+            let name = &func.sig.ident;
+            utoipa::document(
+                &mut documented_func,
+                &Documented {
+                    roles: or_roles.as_ref().map_or(&[], |roles| &roles.names),
+                    path: Some((&param.name, binding)),
+                    responses: quote!(::auth_runtime::__private::utoipa_path_responses::<#name, #path_ty>()),
+                },
+                options,
+                &mut errors,
+            )
+        }
+        (Some(Rule::Role(roles)), _) => {
+            let name = &func.sig.ident;
+            utoipa::document(
+                &mut documented_func,
+                &Documented {
+                    roles: &roles.names,
+                    path: None,
+                    responses: quote!(::auth_runtime::__private::utoipa_role_responses::<#name>()),
+                },
+                options,
+                &mut errors,
+            )
+        }
+        // The rule has a mistake: nothing is generated, but the attribute's own mistakes
+        // (`security(...)`, the feature) are reported with it.
+        _ => {
+            let _ = utoipa::document(
+                &mut documented_func,
+                &Documented {
+                    roles: &[],
+                    path: None,
+                    responses: TokenStream::new(),
+                },
+                options,
+                &mut errors,
+            );
+            TokenStream::new()
+        }
+    };
+
     match (rule, binding) {
         (
             Some(Rule::Path {
@@ -49,9 +112,19 @@ pub(crate) fn authorized(attr: TokenStream, item: TokenStream) -> TokenStream {
             }),
             Some(binding),
         ) if errors.is_empty() => {
-            expand_path(&func, &param, claim.as_ref(), or_roles.as_ref(), &binding)
+            let handler = expand_path(
+                &documented_func,
+                &param,
+                claim.as_ref(),
+                or_roles.as_ref(),
+                &binding,
+            );
+            quote!(#handler #docs)
         }
-        (Some(Rule::Role(roles)), _) if errors.is_empty() => expand_role(&func, &roles),
+        (Some(Rule::Role(roles)), _) if errors.is_empty() => {
+            let handler = expand_role(&documented_func, &roles);
+            quote!(#handler #docs)
+        }
         // Keep the handler as written, so that rust-analyzer and the rest of the crate still
         // see it, and add the errors.
         _ => {

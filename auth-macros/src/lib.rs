@@ -10,6 +10,7 @@ mod args;
 mod errors;
 mod expand;
 mod handler;
+mod utoipa;
 
 #[cfg(test)]
 mod snapshots;

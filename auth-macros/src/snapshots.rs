@@ -6,7 +6,9 @@ use std::path::Path;
 
 use quote::ToTokens;
 
-fn expand_file(source: &str) -> String {
+/// Expands every `#[authorized]` handler of `source`; files named `utoipa_*` with the `utoipa`
+/// feature's expansion, the others without, whatever this build enables.
+fn expand_file(source: &str, options: crate::utoipa::Options) -> String {
     let mut file: syn::File = syn::parse_str(source).expect("the input parses");
     let mut items = Vec::new();
     for item in file.items.drain(..) {
@@ -27,7 +29,7 @@ fn expand_file(source: &str) -> String {
             syn::Meta::List(list) => list.tokens,
             _ => proc_macro2::TokenStream::new(),
         };
-        let output = crate::expand::authorized(args, func.into_token_stream());
+        let output = crate::expand::authorized_with(args, func.into_token_stream(), options);
         let expanded: syn::File = syn::parse2(output).expect("the expansion parses");
         items.extend(expanded.items);
     }
@@ -52,7 +54,10 @@ fn expansions_match_snapshots() {
     for input in entries {
         let expected_path = input.with_extension("expanded.rs");
         let source = std::fs::read_to_string(&input).expect("readable");
-        let actual = expand_file(&source);
+        let utoipa = input
+            .file_name()
+            .is_some_and(|name| name.to_string_lossy().starts_with("utoipa_"));
+        let actual = expand_file(&source, crate::utoipa::Options { utoipa });
         if update {
             std::fs::write(&expected_path, &actual).expect("writable");
         } else {
@@ -75,4 +80,15 @@ fn expansions_match_snapshots() {
         checked >= 4,
         "expected the expansion examples, found {checked}"
     );
+}
+
+#[test]
+fn utoipa_path_without_the_feature_is_an_error() {
+    let source = "#[authorized(role = \"admin\")]\n#[utoipa::path(get, path = \"/users\")]\nasync fn list_users() {}\n";
+    let expanded = expand_file(source, crate::utoipa::Options { utoipa: false });
+    assert!(
+        expanded.contains("enable auth-runtime's `utoipa` feature"),
+        "{expanded}"
+    );
+    assert!(!expanded.contains("IntoResponses"), "{expanded}");
 }

@@ -76,12 +76,21 @@ mod hs256;
 mod jwks;
 mod jws;
 mod observe;
+#[cfg(any(feature = "utoipa", feature = "aide"))]
+mod openapi;
 mod route;
 mod settings;
 mod verified;
 
 #[cfg(test)]
 mod test_util;
+
+#[cfg(feature = "aide")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aide")))]
+pub mod aide;
+#[cfg(feature = "utoipa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
+pub mod utoipa;
 
 #[cfg(any(test, feature = "testing"))]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
@@ -92,6 +101,13 @@ pub mod testing;
 pub mod __private {
     pub use crate::authorized::{Authorized, AuthorizedHandler, RoleHandler, RoleRequired};
     pub use crate::route::{RouteCheck, route_error};
+    #[cfg(feature = "utoipa")]
+    pub use crate::utoipa::support::{
+        Responses as UtoipaResponses, path_responses as utoipa_path_responses,
+        role_responses as utoipa_role_responses,
+    };
+    #[cfg(feature = "utoipa")]
+    pub use ::utoipa;
 }
 
 pub use auth::{Auth, ClaimNames};

@@ -2,19 +2,23 @@
 //! only for a valid token whose user id is the `{user_id}` of the path; reads also for an
 //! admin (a token whose roles include `admin`); `/api/admin/users` only for an admin.
 
+use std::sync::Arc;
 use std::time::Instant;
 
-use auth_runtime::{Auth, authorized, route_path};
+use auth_runtime::utoipa::BearerSecurity;
+use auth_runtime::{Auth, authorized};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tower_http::cors::CorsLayer;
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::store::{Store, StoreError, Task, TaskFields};
 
@@ -26,28 +30,23 @@ const MAX_DESCRIPTION_CHARS: usize = 2000;
 /// The API: `cors`, when given, sits outside auth and everything else that may refuse, so that a
 /// preflight is answered before any extractor and every answer carries the CORS headers; only
 /// the request log is outside it (preflights are logged too).
+///
+/// The routes and `GET /openapi.json` come from the same handlers: utoipa-axum routes each one by
+/// the path of its `#[utoipa::path]`, which `#[authorized]` checks against the handler's
+/// `Path` binding at compile time and extends with the bearer requirement and the refusals.
 pub fn app(auth: Auth, store: Store, cors: Option<CorsLayer>) -> Router {
-    let api = Router::new()
-        .route(
-            route_path!("/api/{user_id}/tasks", list_tasks, create_task),
-            get(list_tasks).post(create_task),
-        )
-        .route(
-            route_path!(
-                "/api/{user_id}/tasks/{id}",
-                get_task,
-                update_task,
-                delete_task
-            ),
-            get(get_task).put(update_task).delete(delete_task),
-        )
-        .route(
-            route_path!("/api/{user_id}/tasks/{id}/complete", complete_task),
-            patch(complete_task),
-        )
-        .route(route_path!("/api/admin/users", list_users), get(list_users))
-        .route("/health", get(health))
+    let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(list_tasks, create_task))
+        .routes(routes!(get_task, update_task, delete_task))
+        .routes(routes!(complete_task))
+        .routes(routes!(list_users))
+        .routes(routes!(health))
+        .routes(routes!(openapi_json))
+        .split_for_parts();
+    let doc = OpenApiJson(Arc::from(doc.to_json().unwrap_or_default()));
+    let api = api
         .fallback(not_found)
+        .layer(Extension(doc))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(auth.layer());
     let api = match cors {
@@ -58,12 +57,40 @@ pub fn app(auth: Auth, store: Store, cors: Option<CorsLayer>) -> Router {
         .with_state(store)
 }
 
+/// The document's frame: everything else comes from the handlers' attributes.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tasks",
+        description = "A per-user task list. Every route under `/api` needs a bearer token from Better Auth; `#[authorized]` on each handler says whose.",
+        license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0")
+    ),
+    modifiers(&BearerSecurity),
+    tags(
+        (name = "tasks", description = "A user's own tasks (an admin may read them)"),
+        (name = "admin", description = "For tokens with the role `admin`"),
+        (name = "meta", description = "Health and this document")
+    )
+)]
+struct ApiDoc;
+
+/// The document as served, made once.
+#[derive(Clone)]
+struct OpenApiJson(Arc<str>);
+
 /// An error answered as `{"detail": "..."}`, like the refusals of auth-runtime.
 pub struct ApiError(StatusCode, String);
 
+/// The body of every error, ours and auth-runtime's.
+#[derive(Serialize, ToSchema)]
+pub struct Detail {
+    /// What went wrong.
+    detail: String,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.0, Json(json!({ "detail": self.1 }))).into_response()
+        (self.0, Json(Detail { detail: self.1 })).into_response()
     }
 }
 
@@ -97,9 +124,11 @@ fn task_not_found() -> ApiError {
 }
 
 /// The body of POST and PUT.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct TaskInput {
+    /// Required: 1 to 200 characters once trimmed.
     title: Option<String>,
+    /// At most 2000 characters.
     description: Option<String>,
 }
 
@@ -141,14 +170,18 @@ fn task_id(id: &str) -> Result<i64, ApiError> {
 }
 
 /// One user's task count, as `GET /api/admin/users` lists it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct UserSummary {
     user_id: String,
     tasks: i64,
 }
 
-/// Every user that has tasks: admins only.
+/// Every user that has tasks, with their task count: admins only.
 #[authorized(role = "admin")]
+#[utoipa::path(get, path = "/api/admin/users", tag = "admin", responses(
+    (status = 200, description = "Every user that has tasks", body = [UserSummary]),
+    (status = 503, description = "The database is unavailable", body = Detail),
+))]
 async fn list_users(State(store): State<Store>) -> Result<Json<Vec<UserSummary>>, ApiError> {
     let users = store.users().await?;
     Ok(Json(
@@ -159,7 +192,12 @@ async fn list_users(State(store): State<Store>) -> Result<Json<Vec<UserSummary>>
     ))
 }
 
+/// The user's tasks, oldest first.
 #[authorized(path_param = "user_id", or_role = "admin")]
+#[utoipa::path(get, path = "/api/{user_id}/tasks", tag = "tasks", params(("user_id" = String, Path, description = "The user whose tasks these are")), responses(
+    (status = 200, description = "The user's tasks", body = [Task]),
+    (status = 503, description = "The database is unavailable", body = Detail),
+))]
 async fn list_tasks(
     State(store): State<Store>,
     Path(user_id): Path<String>,
@@ -167,7 +205,16 @@ async fn list_tasks(
     Ok(Json(store.list(&user_id).await?))
 }
 
+/// Adds a task.
 #[authorized(path_param = "user_id")]
+#[utoipa::path(post, path = "/api/{user_id}/tasks", tag = "tasks", params(("user_id" = String, Path, description = "The user whose tasks these are")), request_body = TaskInput, responses(
+    (status = 201, description = "The new task", body = Task),
+    (status = 400, description = "The body is not JSON, or the path names nobody", body = Detail),
+    (status = 413, description = "The body is larger than 16 KiB", body = Detail),
+    (status = 415, description = "The body is not `application/json`", body = Detail),
+    (status = 422, description = "The task is not valid (a missing or empty title, a field too long)", body = Detail),
+    (status = 503, description = "The database is unavailable", body = Detail),
+))]
 async fn create_task(
     State(store): State<Store>,
     Path(user_id): Path<String>,
@@ -178,7 +225,13 @@ async fn create_task(
     Ok((StatusCode::CREATED, Json(task)))
 }
 
+/// One task.
 #[authorized(path_param = "user_id", or_role = "admin")]
+#[utoipa::path(get, path = "/api/{user_id}/tasks/{id}", tag = "tasks", params(("user_id" = String, Path, description = "The user whose tasks these are"), ("id" = i64, Path, description = "The task's id")), responses(
+    (status = 200, description = "The task", body = Task),
+    (status = 404, description = "The user has no task with this id", body = Detail),
+    (status = 503, description = "The database is unavailable", body = Detail),
+))]
 async fn get_task(
     State(store): State<Store>,
     Path((user_id, id)): Path<(String, String)>,
@@ -190,7 +243,17 @@ async fn get_task(
         .ok_or_else(task_not_found)
 }
 
+/// Replaces a task's title and description.
 #[authorized(path_param = "user_id")]
+#[utoipa::path(put, path = "/api/{user_id}/tasks/{id}", tag = "tasks", params(("user_id" = String, Path, description = "The user whose tasks these are"), ("id" = i64, Path, description = "The task's id")), request_body = TaskInput, responses(
+    (status = 200, description = "The task as updated", body = Task),
+    (status = 400, description = "The body is not JSON, or the path names nobody", body = Detail),
+    (status = 404, description = "The user has no task with this id", body = Detail),
+    (status = 413, description = "The body is larger than 16 KiB", body = Detail),
+    (status = 415, description = "The body is not `application/json`", body = Detail),
+    (status = 422, description = "The task is not valid (a missing or empty title, a field too long)", body = Detail),
+    (status = 503, description = "The database is unavailable", body = Detail),
+))]
 async fn update_task(
     State(store): State<Store>,
     Path((user_id, id)): Path<(String, String)>,
@@ -205,7 +268,13 @@ async fn update_task(
         .ok_or_else(task_not_found)
 }
 
+/// Deletes a task; its id is never used again.
 #[authorized(path_param = "user_id")]
+#[utoipa::path(delete, path = "/api/{user_id}/tasks/{id}", tag = "tasks", params(("user_id" = String, Path, description = "The user whose tasks these are"), ("id" = i64, Path, description = "The task's id")), responses(
+    (status = 204, description = "The task is deleted"),
+    (status = 404, description = "The user has no task with this id", body = Detail),
+    (status = 503, description = "The database is unavailable", body = Detail),
+))]
 async fn delete_task(
     State(store): State<Store>,
     Path((user_id, id)): Path<(String, String)>,
@@ -217,7 +286,13 @@ async fn delete_task(
     }
 }
 
+/// Marks a task as completed.
 #[authorized(path_param = "user_id")]
+#[utoipa::path(patch, path = "/api/{user_id}/tasks/{id}/complete", tag = "tasks", params(("user_id" = String, Path, description = "The user whose tasks these are"), ("id" = i64, Path, description = "The task's id")), responses(
+    (status = 200, description = "The task, completed", body = Task),
+    (status = 404, description = "The user has no task with this id", body = Detail),
+    (status = 503, description = "The database is unavailable", body = Detail),
+))]
 async fn complete_task(
     State(store): State<Store>,
     Path((user_id, id)): Path<(String, String)>,
@@ -229,8 +304,24 @@ async fn complete_task(
         .ok_or_else(task_not_found)
 }
 
+/// Whether the service is up (it does not look at the database).
+#[utoipa::path(get, path = "/health", tag = "meta", responses(
+    (status = 200, description = "The service is up", body = Object, example = json!({ "status": "ok" })),
+))]
 async fn health() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
+}
+
+/// This document (OpenAPI 3.1).
+#[utoipa::path(get, path = "/openapi.json", tag = "meta", responses(
+    (status = 200, description = "The OpenAPI document of this API", content_type = "application/json", body = Object),
+))]
+async fn openapi_json(Extension(OpenApiJson(doc)): Extension<OpenApiJson>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        doc.to_string(),
+    )
+        .into_response()
 }
 
 async fn not_found() -> ApiError {

@@ -29,7 +29,7 @@ const DEFAULT_MAX_CONNECTIONS: u32 = 10;
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A task as the API returns it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Task {
     pub id: i64,
     pub title: String,

@@ -1,0 +1,39 @@
+use auth_runtime::authorized;
+use axum::Json;
+use axum::extract::Path;
+#[doc(hidden)]
+#[allow(non_camel_case_types)]
+struct get_task {}
+impl ::auth_runtime::AuthorizedRoute for get_task {
+    const ROUTE: ::core::option::Option<::auth_runtime::__private::RouteCheck> = ::core::option::Option::Some(::auth_runtime::__private::RouteCheck {
+        param: "user_id",
+        position: ::core::option::Option::Some((0usize, 2usize)),
+        missing_capture: "route_path!: the route does not capture `{user_id}`, which #[authorized] on `get_task` compares with the token's user id",
+        wrong_position: "route_path!: `get_task` binds `user_id` as element 1 of its 2-element Path tuple, so the route must have 2 captures with `{user_id}` as capture 1",
+    });
+}
+impl ::auth_runtime::__private::AuthorizedHandler<(String, u64)> for get_task {
+    const OR_ROLES: &'static [&'static str] = &["admin"];
+    fn path_value<'path>(path: &'path (String, u64)) -> &'path str {
+        let path: &(String, u64) = path;
+        <String as ::auth_runtime::UserIdParam>::as_user_id(&path.0)
+    }
+}
+/// The owner or an admin, documented: the attribute extends `#[utoipa::path]` below it.
+#[utoipa::path(
+    get,
+    path = "/api/{user_id}/tasks/{id}",
+    responses(get_task, (status = 200, description = "The task", body = Task)),
+    security(("bearer" = ["admin"]))
+)]
+async fn get_task(
+    _: ::auth_runtime::__private::Authorized<get_task, (String, u64)>,
+    Path((user_id, id)): Path<(String, u64)>,
+) -> Json<Task> {
+    load(&user_id, id)
+}
+impl ::auth_runtime::__private::utoipa::IntoResponses for get_task {
+    fn responses() -> ::auth_runtime::__private::UtoipaResponses {
+        ::auth_runtime::__private::utoipa_path_responses::<get_task, (String, u64)>()
+    }
+}
