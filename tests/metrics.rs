@@ -456,7 +456,7 @@ impl Sample {
 fn parse_exposition(text: &str) -> Vec<Sample> {
     use std::io::Write as _;
     use std::process::{Command, Stdio};
-    let packages = python_packages();
+    let packages = common::pip_target(PARSER);
     let mut child = Command::new("python3")
         .arg(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -517,28 +517,4 @@ fn parse_exposition(text: &str) -> Vec<Sample> {
             value: sample["value"].as_f64().expect("a value"),
         })
         .collect()
-}
-
-/// `prometheus-client`, installed once into the target directory.
-fn python_packages() -> std::path::PathBuf {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("python-prometheus-client");
-    let marker = dir.join(".installed-0.21.1");
-    if !marker.exists() {
-        let status = std::process::Command::new("python3")
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--target",
-            ])
-            .arg(&dir)
-            .arg(PARSER)
-            .status()
-            .expect("python3 -m pip runs (Python 3 with pip is needed for the metrics test)");
-        assert!(status.success(), "pip install {PARSER} failed");
-        std::fs::write(&marker, "").expect("mark the install");
-    }
-    dir
 }

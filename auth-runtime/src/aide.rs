@@ -50,7 +50,7 @@ use crate::openapi::{self, DocRule};
 use crate::route::AuthorizedRoute;
 
 /// Registers the HTTP bearer (JWT) scheme the operations of `#[authorized]` handlers and
-/// [`Claims`](crate::Claims) require, and completes what [`Claims`](crate::Claims) declared.
+/// [`Claims`] require, and completes what [`Claims`] declared.
 ///
 /// The scheme is named `bearer` unless you choose another name with [`BearerSecurity::named`];
 /// the requirements the extractors wrote are then renamed with it.
@@ -59,7 +59,7 @@ pub struct BearerSecurity {
     name: &'static str,
 }
 
-/// The header parameter [`Claims`](crate::Claims) adds as a marker: aide's `Option<T>` marks
+/// The header parameter [`Claims`] adds as a marker: aide's `Option<T>` marks
 /// the parameters of `T` as not required, which is how [`BearerSecurity::apply`] tells
 /// `Option<Claims>` from `Claims`. OpenAPI ignores an `Authorization` header parameter, and
 /// `apply` removes it.
@@ -86,7 +86,7 @@ impl BearerSecurity {
     }
 
     /// Registers the scheme, names the requirements after it, and turns what
-    /// [`Claims`](crate::Claims) and `Option<Claims>` declared into their requirements: for
+    /// [`Claims`] and `Option<Claims>` declared into their requirements: for
     /// `finish_api_with(&mut api, |api| BearerSecurity.apply(api))`.
     pub fn apply<'a>(&self, mut api: TransformOpenApi<'a>) -> TransformOpenApi<'a> {
         let openapi = api.inner_mut();

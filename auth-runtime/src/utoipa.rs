@@ -11,7 +11,7 @@
 //!   nobody) for the `path_param` forms. A status the operation declares itself keeps its
 //!   declaration.
 //!
-//! [`BearerSecurity`] registers the scheme once in the document. When `#[utoipa::path]` has a
+//! [`BearerSecurity`](struct@BearerSecurity) registers the scheme once in the document. When `#[utoipa::path]` has a
 //! literal `path`, the attribute also checks at compile time that it captures the parameter
 //! the handler binds, as [`route_path!`](crate::route_path) does.
 //!

@@ -88,6 +88,65 @@ pub fn npm_ci(dir: &std::path::Path) {
     assert!(status.success(), "npm ci failed in {}", dir.display());
 }
 
+/// `pip install --target` of one pinned requirement (`name==version`) into the target
+/// directory, once; the directory to put on `PYTHONPATH`.
+pub fn pip_target(requirement: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("python-{}", requirement.replace("==", "-")));
+    let marker = dir.join(".installed");
+    if !marker.exists() {
+        let status = std::process::Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--root-user-action=ignore",
+                "--disable-pip-version-check",
+                "--no-warn-script-location",
+                "--target",
+            ])
+            .arg(&dir)
+            .arg(requirement)
+            .status()
+            .expect("python3 -m pip runs (Python 3 with pip is needed by this test)");
+        assert!(status.success(), "pip install {requirement} failed");
+        std::fs::write(&marker, "").expect("mark the install");
+    }
+    dir
+}
+
+/// Runs openapi-spec-validator (pinned, installed by `pip_target`) on an OpenAPI 3.1 document;
+/// its errors fail the test.
+pub fn validate_openapi(document: &serde_json::Value) {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/openapi/validate.py"
+        ))
+        .env("PYTHONPATH", pip_target("openapi-spec-validator==0.9.0"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(document.to_string().as_bytes())
+        .expect("write the document");
+    let output = child.wait_with_output().expect("the validator ends");
+    assert!(
+        output.status.success(),
+        "openapi-spec-validator refused the document:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 pub fn request(method: &str, target: &str) -> Request {
     Request {
         method: method.to_owned(),
