@@ -209,6 +209,11 @@ pub use verified::VerifiedToken;
 /// It applies to free `async fn`s, not to methods or associated functions, and it defines a
 /// hidden type with the handler's name (that is how [`route_path!`] finds it).
 ///
+/// **OpenAPI.** With the `utoipa` feature, `#[authorized]` above `#[utoipa::path]` adds the
+/// operation's bearer requirement and its refusals to it (the other order is a compile error);
+/// with the `aide` feature, the injected extractor documents them itself. See the `utoipa` and
+/// `aide` modules.
+///
 /// The expansion of a handler like `get_task` above:
 ///
 /// ```ignore
