@@ -16,27 +16,50 @@ use serde_json::{Value, json};
 /// What each route's attribute says, as api.rs writes it.
 #[derive(Debug, Clone, Copy)]
 enum Rule {
-    /// `path_param = "user_id"`, with `or_role`'s roles.
-    Owner(&'static [&'static str]),
+    /// `path_param = "user_id"`, with `or_role`'s roles and `scope`'s scope.
+    Owner(&'static [&'static str], &'static str),
     /// `role = …`.
     Role(&'static [&'static str]),
+    /// `scope = …`: OAuth access tokens only.
+    Scope(&'static str),
     /// No attribute.
     Open,
 }
 
 /// Every route of the example, with its method and its handler's rule.
 const ROUTES: &[(&str, &str, Rule)] = &[
-    ("/api/{user_id}/tasks", "get", Rule::Owner(&["admin"])),
-    ("/api/{user_id}/tasks", "post", Rule::Owner(&[])),
-    ("/api/{user_id}/tasks/{id}", "get", Rule::Owner(&["admin"])),
-    ("/api/{user_id}/tasks/{id}", "put", Rule::Owner(&[])),
-    ("/api/{user_id}/tasks/{id}", "delete", Rule::Owner(&[])),
+    (
+        "/api/{user_id}/tasks",
+        "get",
+        Rule::Owner(&["admin"], "tasks:read"),
+    ),
+    (
+        "/api/{user_id}/tasks",
+        "post",
+        Rule::Owner(&[], "tasks:write"),
+    ),
+    (
+        "/api/{user_id}/tasks/{id}",
+        "get",
+        Rule::Owner(&["admin"], "tasks:read"),
+    ),
+    (
+        "/api/{user_id}/tasks/{id}",
+        "put",
+        Rule::Owner(&[], "tasks:write"),
+    ),
+    (
+        "/api/{user_id}/tasks/{id}",
+        "delete",
+        Rule::Owner(&[], "tasks:write"),
+    ),
     (
         "/api/{user_id}/tasks/{id}/complete",
         "patch",
-        Rule::Owner(&[]),
+        Rule::Owner(&[], "tasks:write"),
     ),
     ("/api/admin/users", "get", Rule::Role(&["admin"])),
+    ("/api/stats", "get", Rule::Scope("tasks:stats")),
     ("/health", "get", Rule::Open),
     ("/openapi.json", "get", Rule::Open),
 ];
@@ -113,8 +136,9 @@ async fn every_operation_says_what_its_attribute_enforces() {
                 }
                 continue;
             }
-            Rule::Owner(roles) => (*roles, true),
+            Rule::Owner(roles, _) => (*roles, true),
             Rule::Role(roles) => (*roles, false),
+            Rule::Scope(scope) => (std::slice::from_ref(scope), false),
         };
         assert_eq!(
             operation["security"],
@@ -146,31 +170,24 @@ async fn every_operation_says_what_its_attribute_enforces() {
             .map(|role| format!("`{role}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        match rule {
-            Rule::Owner([]) => assert_eq!(
-                description,
-                "The token is valid, but its user id is not the `user_id` of the path.",
-                "{at}"
+        let expected = match rule {
+            Rule::Owner([], scope) => format!(
+                "The token is valid, but its user id is not the `user_id` of the path. An OAuth access token also needs every one of the scopes `{scope}`."
             ),
-            Rule::Owner(_) => assert_eq!(
-                description,
-                format!(
-                    "The token is valid, but its user id is not the `user_id` of the path and it has none of the roles {role_words}."
-                ),
-                "{at}"
+            Rule::Owner(_, scope) => format!(
+                "The token is valid, but its user id is not the `user_id` of the path and it has none of the roles {role_words}. An OAuth access token also needs every one of the scopes `{scope}`."
             ),
-            _ => assert_eq!(
-                description,
-                format!("The token is valid, but it has none of the roles {role_words}."),
-                "{at}"
-            ),
-        }
-        // A role refusal carries `insufficient_scope`, an owner refusal no challenge.
-        assert_eq!(
-            forbidden["headers"]["WWW-Authenticate"].is_object(),
-            !roles.is_empty(),
-            "{at}"
-        );
+            Rule::Role(_) => {
+                format!("The token is valid, but it has none of the roles {role_words}.")
+            }
+            Rule::Scope(scope) => {
+                format!("The access token is valid, but it lacks one of the scopes `{scope}`.")
+            }
+            Rule::Open => unreachable!(),
+        };
+        assert_eq!(description, expected, "{at}");
+        // A missing role or scope carries `insufficient_scope`.
+        assert!(forbidden["headers"]["WWW-Authenticate"].is_object(), "{at}");
 
         let bad_path = &responses["400"];
         assert_eq!(bad_path.is_object(), reads_path, "{at}: 400 {bad_path}");
@@ -216,22 +233,28 @@ async fn the_documented_paths_are_the_routes() {
                 assert_eq!(anonymous.header("www-authenticate"), Some("Bearer"));
             }
         }
-        // A valid token the rule does not admit: 403, with the challenge the document promises.
+        // A session token the rule does not admit: 403 (401 where only an OAuth access token
+        // is admitted), with a challenge only where the document promises one.
         let intruder = match rule {
-            Rule::Role(_) => &plain_user,
+            Rule::Role(_) | Rule::Scope(_) => &plain_user,
             _ => &bob,
         };
-        let forbidden = request(&verb, &target).bearer(intruder).send(addr).await;
-        assert_eq!(forbidden.status, 403, "{at}: {}", forbidden.body);
-        let promised = doc["paths"][path][method]["responses"]["403"]["headers"]
-            .get("WWW-Authenticate")
-            .is_some();
-        assert_eq!(
-            forbidden.header("www-authenticate") == Some("Bearer error=\"insufficient_scope\""),
-            promised,
-            "{at}: {:?}",
-            forbidden.headers
-        );
+        let refused = request(&verb, &target).bearer(intruder).send(addr).await;
+        let expected = if matches!(rule, Rule::Scope(_)) {
+            401
+        } else {
+            403
+        };
+        assert_eq!(refused.status, expected, "{at}: {}", refused.body);
+        let documented = &doc["paths"][path][method]["responses"][expected.to_string()];
+        assert!(documented.is_object(), "{at}: {expected} is not documented");
+        if refused.header("www-authenticate").is_some() {
+            assert!(
+                documented["headers"].get("WWW-Authenticate").is_some(),
+                "{at}: {:?}",
+                refused.headers
+            );
+        }
     }
 
     for (path, item) in doc["paths"].as_object().expect("paths") {

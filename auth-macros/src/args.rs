@@ -6,8 +6,11 @@
 //! | `path_param = "user_id", or_role = "admin"` | the owner, or a token with the role |
 //! | `path_param = "org_id", claim = "activeOrganizationId"` | a token whose claim holds the value |
 //! | `role = "admin"` | a token with the role, whatever the path |
+//! | `scope = "tasks:read"` | an OAuth access token with the scope |
+//! | `path_param = "user_id", scope = "tasks:read"` | the owner; an access token also needs the scope |
 //!
-//! `role` and `or_role` also take a list, `["admin", "support"]`: any of them.
+//! `role` and `or_role` also take a list, `["admin", "support"]`: any of them. `scope` takes a
+//! list too, `["tasks:read", "tasks:write"]`: all of them (OAuth's meaning).
 
 use proc_macro2::{Span, TokenStream};
 use syn::parse::Parser;
@@ -37,14 +40,18 @@ pub(crate) enum Rule {
         param: PathParam,
         claim: Option<LitStr>,
         or_roles: Option<Roles>,
+        /// `scope`: what an OAuth access token must also hold (all of them).
+        scopes: Option<Roles>,
     },
     /// Any of the roles admits the token; no path is read.
     Role(Roles),
+    /// An OAuth access token with every scope; no path is read.
+    Scope(Roles),
 }
 
 const USAGE: &str = "write #[authorized(path_param = \"user_id\")] for the owner of the path, or #[authorized(role = \"admin\")] for a role";
 
-const ARGUMENTS: &str = "#[authorized] takes `path_param`, `or_role`, `claim` or `role`, e.g. #[authorized(path_param = \"user_id\", or_role = \"admin\")] or #[authorized(role = \"admin\")]";
+const ARGUMENTS: &str = "#[authorized] takes `path_param`, `or_role`, `claim`, `role` or `scope`, e.g. #[authorized(path_param = \"user_id\", or_role = \"admin\")], #[authorized(role = \"admin\")] or #[authorized(scope = \"tasks:read\")]";
 
 /// An argument as parsed, with the key it was given under (for errors about combinations).
 struct Arg<T> {
@@ -58,6 +65,7 @@ struct Parsed {
     role: Option<Arg<Roles>>,
     or_role: Option<Arg<Roles>>,
     claim: Option<Arg<LitStr>>,
+    scope: Option<Arg<Roles>>,
 }
 
 pub(crate) fn parse(attr: TokenStream, errors: &mut Errors) -> Option<Rule> {
@@ -71,7 +79,10 @@ pub(crate) fn parse(attr: TokenStream, errors: &mut Errors) -> Option<Rule> {
             return skip_value(&meta);
         };
         let name = key.to_string();
-        if !matches!(name.as_str(), "path_param" | "role" | "or_role" | "claim") {
+        if !matches!(
+            name.as_str(),
+            "path_param" | "role" | "or_role" | "claim" | "scope"
+        ) {
             errors.push(syn::Error::new_spanned(
                 &key,
                 format!("unknown argument `{name}`: {ARGUMENTS}"),
@@ -85,6 +96,7 @@ pub(crate) fn parse(attr: TokenStream, errors: &mut Errors) -> Option<Rule> {
             }),
             "role" => set(&mut parsed.role, key, errors, |e| roles(&name, value, e)),
             "or_role" => set(&mut parsed.or_role, key, errors, |e| roles(&name, value, e)),
+            "scope" => set(&mut parsed.scope, key, errors, |e| scopes(value, e)),
             _ => set(&mut parsed.claim, key, errors, |e| claim(value, e)),
         }
         Ok(())
@@ -106,6 +118,9 @@ fn set<T>(
     if slot.is_some() {
         let hint = if key == "role" || key == "or_role" {
             format!(": for any of several roles write {key} = [\"admin\", \"support\"]")
+        } else if key == "scope" {
+            ": for several scopes (all required) write scope = [\"tasks:read\", \"tasks:write\"]"
+                .to_owned()
         } else {
             ": keep one".to_owned()
         };
@@ -126,8 +141,16 @@ fn rule(parsed: Parsed, attr: &TokenStream, errors: &mut Errors) -> Option<Rule>
         role,
         or_role,
         claim,
+        scope,
     } = parsed;
     let mut ok = true;
+    if let (Some(_), Some(scope)) = (&role, &scope) {
+        ok = false;
+        errors.push(syn::Error::new_spanned(
+            &scope.key,
+            "`scope` does not combine with `role`: a role comes with a session token, a scope with an OAuth access token; write scope = \"…\" alone for access tokens, or path_param with or_role and scope",
+        ));
+    }
     if path_param.is_none() {
         if let Some(or_role) = &or_role {
             ok = false;
@@ -151,7 +174,12 @@ fn rule(parsed: Parsed, attr: &TokenStream, errors: &mut Errors) -> Option<Rule>
             "`role` admits a role whatever the path, so it does not combine with `path_param`: write or_role = \"admin\" to admit the owner or the role",
         ));
     }
-    if path_param.is_none() && role.is_none() && or_role.is_none() && claim.is_none() {
+    if path_param.is_none()
+        && role.is_none()
+        && or_role.is_none()
+        && claim.is_none()
+        && scope.is_none()
+    {
         ok = false;
         let span = attr
             .clone()
@@ -160,14 +188,14 @@ fn rule(parsed: Parsed, attr: &TokenStream, errors: &mut Errors) -> Option<Rule>
             .map_or_else(Span::call_site, |token| token.span());
         errors.push(syn::Error::new(
             span,
-            format!("missing `path_param` or `role`: {USAGE}"),
+            format!("missing `path_param`, `role` or `scope`: {USAGE}"),
         ));
     }
     if !ok {
         return None;
     }
-    match (path_param, role) {
-        (Some(param), None) => Some(Rule::Path {
+    match (path_param, role, scope) {
+        (Some(param), None, scope) => Some(Rule::Path {
             param: param.value?,
             claim: match claim {
                 Some(claim) => Some(claim.value?),
@@ -177,8 +205,13 @@ fn rule(parsed: Parsed, attr: &TokenStream, errors: &mut Errors) -> Option<Rule>
                 Some(roles) => Some(roles.value?),
                 None => None,
             },
+            scopes: match scope {
+                Some(scopes) => Some(scopes.value?),
+                None => None,
+            },
         }),
-        (None, Some(roles)) => Some(Rule::Role(roles.value?)),
+        (None, Some(roles), None) => Some(Rule::Role(roles.value?)),
+        (None, None, Some(scopes)) => Some(Rule::Scope(scopes.value?)),
         _ => None,
     }
 }
@@ -244,6 +277,62 @@ fn claim(value: Expr, errors: &mut Errors) -> Option<LitStr> {
         return None;
     }
     Some(lit.clone())
+}
+
+/// `"tasks:read"` or `["tasks:read", "tasks:write"]`: RFC 6749 §3.3 scope-tokens, compared
+/// exactly with those of the token's space-separated `scope` claim.
+fn scopes(value: Expr, errors: &mut Errors) -> Option<Roles> {
+    let lits: Vec<&Expr> = match &value {
+        Expr::Array(ExprArray { elems, .. }) if elems.is_empty() => {
+            errors.push(syn::Error::new_spanned(
+                &value,
+                "`scope` needs at least one scope: scope = \"tasks:read\"",
+            ));
+            return None;
+        }
+        Expr::Array(ExprArray { elems, .. }) => elems.iter().collect(),
+        single => vec![single],
+    };
+    let mut names: Vec<String> = Vec::with_capacity(lits.len());
+    let mut ok = true;
+    for expr in lits {
+        let Some(lit) = string_literal(expr) else {
+            ok = false;
+            errors.push(syn::Error::new(
+                expr.span(),
+                "`scope` takes a string literal or a list of them: scope = \"tasks:read\" or scope = [\"tasks:read\", \"tasks:write\"]",
+            ));
+            continue;
+        };
+        let scope = lit.value();
+        let problem = if scope.is_empty() {
+            Some("a scope cannot be empty".to_owned())
+        } else if scope.contains(' ') {
+            Some(format!(
+                "`{scope}` contains a space, which separates scopes in a token: for several scopes (all required) write scope = [\"{}\"]",
+                scope.split_whitespace().collect::<Vec<_>>().join("\", \"")
+            ))
+        } else if !scope
+            .bytes()
+            .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
+        {
+            Some(format!(
+                "`{scope}` is not an OAuth scope: printable ASCII without quotes or backslashes (RFC 6749 §3.3)"
+            ))
+        } else if names.contains(&scope) {
+            Some(format!("`{scope}` is listed twice: keep one"))
+        } else {
+            None
+        };
+        match problem {
+            Some(message) => {
+                ok = false;
+                errors.push(syn::Error::new(lit.span(), message));
+            }
+            None => names.push(scope),
+        }
+    }
+    ok.then_some(Roles { names })
 }
 
 /// `"admin"` or `["admin", "support"]`; every role is checked, so that all mistakes show.

@@ -86,6 +86,19 @@ pub(crate) fn authorized_with(
                 &mut errors,
             )
         }
+        (Some(Rule::Scope(scopes)), _) => {
+            let name = &func.sig.ident;
+            utoipa::document(
+                &mut documented_func,
+                &Documented {
+                    roles: &scopes.names,
+                    path: None,
+                    responses: quote!(::auth_runtime::__private::utoipa_scope_responses::<#name>()),
+                },
+                options,
+                &mut errors,
+            )
+        }
         // The rule has a mistake: nothing is generated, but the attribute's own mistakes
         // (`security(...)`, the feature) are reported with it.
         _ => {
@@ -109,6 +122,7 @@ pub(crate) fn authorized_with(
                 param,
                 claim,
                 or_roles,
+                scopes,
             }),
             Some(binding),
         ) if errors.is_empty() => {
@@ -117,12 +131,17 @@ pub(crate) fn authorized_with(
                 &param,
                 claim.as_ref(),
                 or_roles.as_ref(),
+                scopes.as_ref(),
                 &binding,
             );
             quote!(#handler #docs)
         }
         (Some(Rule::Role(roles)), _) if errors.is_empty() => {
             let handler = expand_role(&documented_func, &roles);
+            quote!(#handler #docs)
+        }
+        (Some(Rule::Scope(scopes)), _) if errors.is_empty() => {
+            let handler = expand_scope(&documented_func, &scopes);
             quote!(#handler #docs)
         }
         // Keep the handler as written, so that rust-analyzer and the rest of the crate still
@@ -182,6 +201,26 @@ fn expand_role(func: &ItemFn, roles: &Roles) -> TokenStream {
     }
 }
 
+/// `scope = …`: the access token's scopes, and no route check (no path is read).
+fn expand_scope(func: &ItemFn, scopes: &Roles) -> TokenStream {
+    let name = &func.sig.ident;
+    let route = route_item(func, quote!(::core::option::Option::None));
+    let scopes = &scopes.names;
+    let func = with_extractor(
+        func,
+        quote_spanned!(Span::mixed_site()=> ::auth_runtime::__private::ScopeRequired<#name>),
+    );
+    quote! {
+        #route
+
+        impl ::auth_runtime::__private::ScopeHandler for #name {
+            const SCOPES: &'static [&'static str] = &[#(#scopes),*];
+        }
+
+        #func
+    }
+}
+
 /// The handler with `extractor` as its first argument, named so that user code cannot.
 fn with_extractor(func: &ItemFn, extractor: TokenStream) -> ItemFn {
     let mut func = func.clone();
@@ -197,6 +236,7 @@ fn expand_path(
     param: &PathParam,
     claim: Option<&syn::LitStr>,
     or_roles: Option<&Roles>,
+    scopes: Option<&Roles>,
     binding: &Binding<'_>,
 ) -> TokenStream {
     let name = &func.sig.ident;
@@ -231,6 +271,10 @@ fn expand_path(
         let roles = &roles.names;
         quote! { const OR_ROLES: &'static [&'static str] = &[#(#roles),*]; }
     });
+    let scopes = scopes.map(|scopes| {
+        let scopes = &scopes.names;
+        quote! { const SCOPES: &'static [&'static str] = &[#(#scopes),*]; }
+    });
     // Named, for path types that hold a lifetime themselves (`Cow<'static, str>`).
     let lifetime = syn::Lifetime::new("'path", Span::mixed_site());
 
@@ -257,6 +301,7 @@ fn expand_path(
         impl ::auth_runtime::__private::AuthorizedHandler<#path_ty> for #name {
             #claim
             #or_roles
+            #scopes
             fn path_value<#lifetime>(path: &#lifetime #path_ty) -> &#lifetime str {
                 let path: &#path_ty = path;
                 #value

@@ -44,7 +44,9 @@ use ::aide::openapi::{
 use ::aide::transform::TransformOpenApi;
 use serde_json::json;
 
-use crate::authorized::{Authorized, AuthorizedHandler, RoleHandler, RoleRequired};
+use crate::authorized::{
+    Authorized, AuthorizedHandler, RoleHandler, RoleRequired, ScopeHandler, ScopeRequired,
+};
 use crate::extract::Claims;
 use crate::openapi::{self, DocRule};
 use crate::route::AuthorizedRoute;
@@ -193,6 +195,19 @@ impl<H: RoleHandler> OperationInput for RoleRequired<H> {
         _operation: &mut Operation,
     ) -> Vec<(Option<u16>, Response)> {
         responses(&DocRule::roles::<H>())
+    }
+}
+
+impl<H: ScopeHandler> OperationInput for ScopeRequired<H> {
+    fn operation_input(_ctx: &mut GenContext, operation: &mut Operation) {
+        add_requirement(operation, &DocRule::scopes::<H>());
+    }
+
+    fn inferred_early_responses(
+        _ctx: &mut GenContext,
+        _operation: &mut Operation,
+    ) -> Vec<(Option<u16>, Response)> {
+        responses(&DocRule::scopes::<H>())
     }
 }
 

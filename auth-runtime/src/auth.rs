@@ -13,6 +13,7 @@ use crate::hs256::Hs256Source;
 #[cfg(feature = "jwks")]
 use crate::jwks::JwksSource;
 use crate::jws::{self, MAX_TOKEN_LEN};
+use crate::layer::AuthLayer;
 use crate::observe;
 use crate::verified::VerifiedToken;
 
@@ -223,9 +224,54 @@ impl Auth {
     }
 
     /// The layer that makes this configuration available to the extractors:
-    /// `router.layer(auth.layer())`.
-    pub fn layer(&self) -> axum::Extension<Auth> {
-        axum::Extension(self.clone())
+    /// `router.layer(auth.layer())`. With an OAuth resource configured
+    /// ([`Jwks::resource`](crate::Jwks::resource)), it also adds
+    /// `resource_metadata="…"` to the `WWW-Authenticate` of every 401 this crate answers.
+    pub fn layer(&self) -> AuthLayer {
+        AuthLayer::new(self.clone())
+    }
+
+    /// The RFC 9728 protected-resource metadata of this API, when a resource is configured
+    /// ([`Jwks::resource`](crate::Jwks::resource), `AUTH_RESOURCE`): `resource`,
+    /// `authorization_servers` (the access tokens' issuer), `scopes_supported` (when given) and
+    /// `bearer_methods_supported: ["header"]`.
+    pub fn protected_resource_metadata(&self) -> Option<serde_json::Value> {
+        #[cfg(feature = "jwks")]
+        return self.access_tokens().map(|access| access.metadata());
+        #[cfg(not(feature = "jwks"))]
+        None
+    }
+
+    /// Where the metadata is served (RFC 9728 §3.1: the resource's origin, then
+    /// `/.well-known/oauth-protected-resource`, then the resource's path), when a resource is
+    /// configured: the `resource_metadata` of the 401s.
+    pub fn resource_metadata_url(&self) -> Option<&str> {
+        #[cfg(feature = "jwks")]
+        return self.access_tokens().map(|access| &*access.metadata_url);
+        #[cfg(not(feature = "jwks"))]
+        None
+    }
+
+    /// A router serving the metadata at its well-known path (`GET`, JSON), to merge into the
+    /// application's: `app.merge(auth.protected_resource_router())`. Empty when no resource is
+    /// configured.
+    pub fn protected_resource_router<S>(&self) -> axum::Router<S>
+    where
+        S: Clone + Send + Sync + 'static,
+    {
+        #[cfg(feature = "jwks")]
+        if let Some(access) = self.access_tokens() {
+            return access.router();
+        }
+        axum::Router::new()
+    }
+
+    #[cfg(feature = "jwks")]
+    fn access_tokens(&self) -> Option<&crate::jwks::resource::AccessTokens> {
+        self.inner
+            .jwks
+            .as_ref()
+            .and_then(|jwks| jwks.access.as_ref())
     }
 }
 

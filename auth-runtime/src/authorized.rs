@@ -7,8 +7,8 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use crate::error::AuthError;
-use crate::extract::{authenticate_for, owns};
+use crate::error::{AuthError, TokenError};
+use crate::extract::{AccessAdmitted, authenticate_for, owns};
 use crate::observe::{self, Rule};
 use crate::verified::VerifiedToken;
 
@@ -24,6 +24,9 @@ pub trait AuthorizedHandler<P> {
     const CLAIM: Option<&'static str> = None;
     /// `or_role = …`: roles that admit a token whatever the path value.
     const OR_ROLES: &'static [&'static str] = &[];
+    /// `scope = …`: an OAuth access token is admitted (for the same path rule) only with all
+    /// of these; empty, access tokens are refused.
+    const SCOPES: &'static [&'static str] = &[];
 
     /// The value the handler binds as `path_param`, read from the deserialized path.
     fn path_value(path: &P) -> &str;
@@ -33,6 +36,57 @@ pub trait AuthorizedHandler<P> {
 pub trait RoleHandler {
     /// Any of these roles admits a token.
     const ROLES: &'static [&'static str];
+}
+
+/// What `#[authorized(scope = …)]` (without `path_param`) records about a handler: the scopes
+/// an access token must all hold.
+pub trait ScopeHandler {
+    /// Every one of these scopes is required.
+    const SCOPES: &'static [&'static str];
+}
+
+/// Whether the token's kind may go on: a session token always; an OAuth access token only with
+/// every scope of a rule that names some.
+fn admit_kind(token: &VerifiedToken, scopes: &'static [&'static str]) -> Result<(), AuthError> {
+    if !token.is_access_token() {
+        return Ok(());
+    }
+    if scopes.is_empty() {
+        return Err(AuthError::MissingScope(&[]));
+    }
+    if !token.has_scopes(scopes) {
+        return Err(AuthError::MissingScope(scopes));
+    }
+    Ok(())
+}
+
+/// The extractor `#[authorized(scope = …)]` injects as the handler's first argument: an OAuth
+/// access token for this API (401 `invalid_token` for any other token) holding every scope
+/// (403 `insufficient_scope` with the scopes), before any other extractor and the body.
+pub struct ScopeRequired<H>(PhantomData<fn() -> H>);
+
+impl<S, H> FromRequestParts<S> for ScopeRequired<H>
+where
+    S: Send + Sync,
+    H: ScopeHandler,
+{
+    type Rejection = AuthError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AuthError> {
+        let rule = Rule::Scopes(H::SCOPES);
+        let token = authenticate_for(parts, rule).await?;
+        let alg = Some(token.algorithm());
+        if !token.is_access_token() {
+            let error = AuthError::InvalidToken(TokenError::NotAccessToken);
+            return Err(observe::refused(parts, rule, error, alg));
+        }
+        if let Err(error) = admit_kind(&token, H::SCOPES) {
+            return Err(observe::refused(parts, rule, error, alg));
+        }
+        parts.extensions.insert(AccessAdmitted);
+        observe::allowed(parts, rule, "scope", alg);
+        Ok(ScopeRequired(PhantomData))
+    }
 }
 
 /// The extractor `#[authorized(role = …)]` injects as the handler's first argument:
@@ -51,6 +105,9 @@ where
         let rule = Rule::Roles(H::ROLES);
         let token = authenticate_for(parts, rule).await?;
         let alg = Some(token.algorithm());
+        if let Err(error) = admit_kind(&token, &[]) {
+            return Err(observe::refused(parts, rule, error, alg));
+        }
         if !token.has_any_role(H::ROLES) {
             return Err(observe::refused(parts, rule, AuthError::MissingRole, alg));
         }
@@ -81,9 +138,13 @@ where
         let rule = Rule::Path {
             claim: H::CLAIM,
             or_roles: H::OR_ROLES,
+            scopes: H::SCOPES,
         };
         let token = authenticate_for(parts, rule).await?;
         let alg = Some(token.algorithm());
+        if let Err(error) = admit_kind(&token, H::SCOPES) {
+            return Err(observe::refused(parts, rule, error, alg));
+        }
         let Path(path) = match Path::<P>::from_request_parts(parts, state).await {
             Ok(path) => path,
             // The route and the handler's `Path` type disagree (the number of captures, a type
@@ -108,6 +169,9 @@ where
         };
         match decide(&token, H::path_value(&path), H::CLAIM, H::OR_ROLES) {
             Ok(reason) => {
+                if token.is_access_token() {
+                    parts.extensions.insert(AccessAdmitted);
+                }
                 observe::allowed(parts, rule, reason, alg);
                 Ok(Authorized(PhantomData))
             }

@@ -37,6 +37,8 @@ pub(crate) struct RawClaims<'de> {
     pub(crate) sub: Option<ClaimValue<'de>>,
     pub(crate) user_id: Option<ClaimValue<'de>>,
     pub(crate) role: Option<ClaimValue<'de>>,
+    /// The OAuth `scope` (RFC 9068 §2.2.3), read for access tokens.
+    pub(crate) scope: Option<ClaimValue<'de>>,
     /// A registered claim, the user-id or the role claim appears more than once.
     pub(crate) duplicate: Option<&'static str>,
     /// Some member appears more than once (escaped spellings included).
@@ -124,6 +126,7 @@ enum ClaimName {
     Sub,
     UserId,
     Role,
+    Scope,
     Other,
 }
 
@@ -138,6 +141,7 @@ impl ClaimName {
             ClaimName::Sub => "sub",
             ClaimName::UserId => "user id",
             ClaimName::Role => "role",
+            ClaimName::Scope => "scope",
             ClaimName::Other => "",
         }
     }
@@ -165,6 +169,7 @@ impl ClaimsSeed<'_> {
                 "iss" => ClaimName::Iss,
                 "aud" => ClaimName::Aud,
                 "sub" => ClaimName::Sub,
+                "scope" => ClaimName::Scope,
                 _ => ClaimName::Other,
             }
         }
@@ -211,6 +216,7 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
                 ClaimName::Sub => &mut raw.sub,
                 ClaimName::UserId => &mut raw.user_id,
                 ClaimName::Role => &mut raw.role,
+                ClaimName::Scope => &mut raw.scope,
                 ClaimName::Other => {
                     map.next_value::<IgnoredAny>()?;
                     continue;
@@ -279,7 +285,7 @@ pub(crate) fn validate_claims(
     now: u64,
 ) -> Result<VerifiedToken, TokenError> {
     let payload = decode_segment(jws.payload_b64)?;
-    let (user_id, roles, expires_at, not_before, issued_at, audience_len) = {
+    let (user_id, roles, expires_at, not_before, issued_at, audience_len, scopes) = {
         let mut deserializer = serde_json::Deserializer::from_slice(&payload);
         let seed = ClaimsSeed {
             user_id: Some(&policy.user_id_claim),
@@ -332,6 +338,22 @@ pub(crate) fn validate_claims(
             _ => 1,
         };
         let roles = roles(raw.role);
+        // An access token's granted scopes: a space-separated string (RFC 9068 §2.2.3, RFC 8693
+        // §4.2), each compared exactly. A session token's `scope`, if any, grants nothing.
+        let scopes = match jws.access_token {
+            false => None,
+            true => Some(
+                optional_str(raw.scope, "scope")?
+                    .map(|scope| {
+                        scope
+                            .split(' ')
+                            .filter(|scope| !scope.is_empty())
+                            .map(Box::from)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            ),
+        };
         (
             user_id,
             roles,
@@ -339,6 +361,7 @@ pub(crate) fn validate_claims(
             not_before,
             issued_at,
             audience_len,
+            scopes,
         )
     };
 
@@ -351,6 +374,7 @@ pub(crate) fn validate_claims(
         issued_at,
         payload,
         audience_len,
+        scopes,
     ))
 }
 

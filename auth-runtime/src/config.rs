@@ -53,6 +53,32 @@ impl fmt::Debug for AuthBuilder {
 }
 
 impl AuthBuilder {
+    /// The configuration [`Auth::from_env`] reads, as a builder, to adjust in code before
+    /// [`build`](Self::build).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        crate::env::builder(std::env::var_os)
+    }
+
+    /// The scopes the RFC 9728 metadata lists (space-separated), unless `AUTH_RESOURCE_SCOPES`
+    /// or [`Jwks::resource_scopes`](crate::Jwks::resource_scopes) set them; nothing when no
+    /// resource is configured. For an application that knows the scopes its routes name.
+    #[cfg_attr(not(feature = "jwks"), allow(unused_mut))]
+    pub fn default_resource_scopes(mut self, scopes: &str) -> Self {
+        #[cfg(feature = "jwks")]
+        if let Some(jwks) = &mut self.jwks
+            && jwks.resource.is_some()
+            && jwks.resource_scopes.is_none()
+        {
+            jwks.resource_scopes = Some(Setting::new(
+                scopes.to_owned(),
+                "AuthBuilder::default_resource_scopes",
+            ));
+        }
+        #[cfg(not(feature = "jwks"))]
+        let _ = scopes;
+        self
+    }
+
     /// HS256 tokens, verified with a shared secret (Better Auth's `jwt` plugin with a custom
     /// signer).
     pub fn hs256(mut self, source: Hs256) -> Self {

@@ -50,6 +50,15 @@ pub const TOKEN_CACHE_MAX_BYTES_VAR: &str = "AUTH_TOKEN_CACHE_MAX_BYTES";
 pub const TOKEN_CACHE_CAPACITY_VAR: &str = "AUTH_TOKEN_CACHE_CAPACITY";
 /// Optional: the least time between two JWKS fetches, in seconds (default 30).
 pub const JWKS_MIN_REFETCH_VAR: &str = "AUTH_JWKS_MIN_REFETCH_SECS";
+/// Optional, JWKS mode: this API's OAuth resource identifier (RFC 8707), which turns on OAuth
+/// access tokens for `#[authorized(scope = …)]` routes and the RFC 9728 metadata.
+pub const RESOURCE_VAR: &str = "AUTH_RESOURCE";
+/// Optional, with [`RESOURCE_VAR`]: the `iss` of access tokens (default
+/// `{origin of BETTER_AUTH_URL}/api/auth`).
+pub const ACCESS_TOKEN_ISSUER_VAR: &str = "AUTH_ACCESS_TOKEN_ISSUER";
+/// Optional, with [`RESOURCE_VAR`]: the scopes this API understands, space-separated, for the
+/// metadata's `scopes_supported`.
+pub const RESOURCE_SCOPES_VAR: &str = "AUTH_RESOURCE_SCOPES";
 
 impl Auth {
     /// Reads the configuration from the environment. At least one key source is required.
@@ -70,6 +79,9 @@ impl Auth {
     /// | `AUTH_JWKS_CA_FILE` | optional: a PEM bundle of CAs to trust for the JWKS's https |
     /// | `AUTH_JWKS_ALLOW_HTTP` | optional: `1` allows plain http to a host other than loopback |
     /// | `AUTH_JWT_LEEWAY_SECS` | optional: clock-skew leeway, default 5, at most 300 |
+    /// | `AUTH_RESOURCE` | optional, JWKS mode: this API's OAuth resource identifier; turns on access tokens for `scope` routes |
+    /// | `AUTH_ACCESS_TOKEN_ISSUER` | optional: the `iss` of access tokens, default `{origin}/api/auth` |
+    /// | `AUTH_RESOURCE_SCOPES` | optional: the scopes the RFC 9728 metadata lists, space-separated |
     /// | `AUTH_TOKEN_CACHE_MAX_BYTES` | optional: bound of the verified-token cache in bytes, default 16777216 (16 MiB), 0 for none |
     pub fn from_env() -> Result<Self, ConfigError> {
         builder(std::env::var_os)?.build()
@@ -148,6 +160,23 @@ pub(crate) fn builder(
     }
 
     let jwks_location = (text(BETTER_AUTH_URL_VAR)?, text(JWKS_URL_VAR)?);
+    let oauth = (
+        text(RESOURCE_VAR)?,
+        text(ACCESS_TOKEN_ISSUER_VAR)?,
+        text(RESOURCE_SCOPES_VAR)?,
+    );
+    if let (None, None) = jwks_location
+        && let Some(from) = [&oauth.0, &oauth.1, &oauth.2]
+            .into_iter()
+            .flatten()
+            .map(|setting| setting.from)
+            .next()
+    {
+        return Err(ConfigError::Invalid {
+            var: from,
+            reason: "OAuth access tokens are signed with Better Auth's JWKS keys: set BETTER_AUTH_URL too",
+        });
+    }
     #[cfg(not(feature = "jwks"))]
     if let (Some(Setting { from, .. }), _) | (None, Some(Setting { from, .. })) = jwks_location {
         return Err(ConfigError::Invalid {
@@ -176,6 +205,11 @@ pub(crate) fn builder(
             jwks.min_refetch = seconds(JWKS_MIN_REFETCH_VAR)?;
             jwks.ca_file = text(JWKS_CA_FILE_VAR)?
                 .map(|file| Setting::new(file.value.into(), JWKS_CA_FILE_VAR));
+            (
+                jwks.resource,
+                jwks.access_token_issuer,
+                jwks.resource_scopes,
+            ) = oauth;
             match text(JWKS_ALLOW_HTTP_VAR)?.as_ref().map(|s| s.value.trim()) {
                 None | Some("0" | "false") => {}
                 Some("1" | "true") => jwks = jwks.allow_http(),

@@ -64,6 +64,10 @@ pub enum TokenError {
     /// The payload does not deserialize into the application's custom claims type.
     #[error("the token lacks claims this application requires")]
     CustomClaims,
+    /// The route requires an OAuth access token for this API (`#[authorized(scope = …)]`
+    /// without `path_param`) and the token is a session token.
+    #[error("the token is not an OAuth access token for this API")]
+    NotAccessToken,
 }
 
 impl TokenError {
@@ -87,6 +91,7 @@ impl TokenError {
             TokenError::MissingUserId => "missing_user_id",
             TokenError::InvalidUserId => "invalid_user_id",
             TokenError::CustomClaims => "custom_claims",
+            TokenError::NotAccessToken => "not_access_token",
         }
     }
 }
@@ -99,6 +104,7 @@ impl TokenError {
 /// | [`InvalidToken`](AuthError::InvalidToken) | 401 | `Bearer error="invalid_token", error_description="…"` |
 /// | [`Forbidden`](AuthError::Forbidden), [`ClaimMismatch`](AuthError::ClaimMismatch) | 403 | — |
 /// | [`MissingRole`](AuthError::MissingRole) | 403 | `Bearer error="insufficient_scope"` |
+/// | [`MissingScope`](AuthError::MissingScope) | 403 | `Bearer error="insufficient_scope", scope="…"` |
 /// | [`InvalidPath`](AuthError::InvalidPath) | 400 | — |
 /// | [`KeysUnavailable`](AuthError::KeysUnavailable) | 503 | — |
 /// | [`NotConfigured`](AuthError::NotConfigured), [`RouteMisconfigured`](AuthError::RouteMisconfigured) | 500 | — |
@@ -121,6 +127,12 @@ pub enum AuthError {
     /// 403 with `WWW-Authenticate: Bearer error="insufficient_scope"` (RFC 6750 §3.1).
     #[error("the token does not carry a role this route requires")]
     MissingRole,
+    /// The token is an OAuth access token that lacks one of the scopes the route requires
+    /// (`#[authorized(scope = …)]`, listed here), or one presented to a route that admits no
+    /// access token (no `scope`; the list is empty). Answers 403 with `WWW-Authenticate:
+    /// Bearer error="insufficient_scope", scope="…"` (RFC 6750 §3.1).
+    #[error("the access token does not grant a scope this route requires")]
+    MissingScope(&'static [&'static str]),
     /// The token is valid but the claim the route compares with the path
     /// (`#[authorized(claim = "…")]`) does not hold the value the handler reads.
     #[error("the token's claims do not grant access to this resource")]
@@ -151,9 +163,10 @@ impl AuthError {
     pub fn status(&self) -> StatusCode {
         match self {
             AuthError::MissingToken | AuthError::InvalidToken(_) => StatusCode::UNAUTHORIZED,
-            AuthError::Forbidden | AuthError::MissingRole | AuthError::ClaimMismatch => {
-                StatusCode::FORBIDDEN
-            }
+            AuthError::Forbidden
+            | AuthError::MissingRole
+            | AuthError::MissingScope(_)
+            | AuthError::ClaimMismatch => StatusCode::FORBIDDEN,
             AuthError::InvalidPath => StatusCode::BAD_REQUEST,
             AuthError::KeysUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             AuthError::NotConfigured | AuthError::RouteMisconfigured => {
@@ -169,6 +182,7 @@ impl AuthError {
             AuthError::InvalidToken(reason) => reason.code(),
             AuthError::Forbidden => "not_owner",
             AuthError::MissingRole => "missing_role",
+            AuthError::MissingScope(_) => "missing_scope",
             AuthError::ClaimMismatch => "claim_mismatch",
             AuthError::InvalidPath => "invalid_path",
             AuthError::KeysUnavailable => "keys_unavailable",
@@ -191,9 +205,20 @@ impl AuthError {
                     HeaderValue::from_static(r#"Bearer error="invalid_token""#)
                 }))
             }
-            AuthError::MissingRole => Some(HeaderValue::from_static(
+            AuthError::MissingRole | AuthError::MissingScope([]) => Some(HeaderValue::from_static(
                 r#"Bearer error="insufficient_scope""#,
             )),
+            AuthError::MissingScope(scopes) => {
+                // Scopes are checked at compile time to be RFC 6749 scope-tokens: no quotes,
+                // backslashes or spaces.
+                let value = format!(
+                    r#"Bearer error="insufficient_scope", scope="{}""#,
+                    scopes.join(" ")
+                );
+                Some(HeaderValue::from_str(&value).unwrap_or_else(|_| {
+                    HeaderValue::from_static(r#"Bearer error="insufficient_scope""#)
+                }))
+            }
             _ => None,
         }
     }
@@ -210,6 +235,12 @@ impl AuthError {
             }
             AuthError::Forbidden => "Not allowed to access another user's resources".to_owned(),
             AuthError::MissingRole => "Not allowed without a role this route requires".to_owned(),
+            AuthError::MissingScope([]) => {
+                "Not allowed with an OAuth access token on this route".to_owned()
+            }
+            AuthError::MissingScope(scopes) => {
+                format!("Not allowed without the scope {}", scopes.join(" "))
+            }
             AuthError::ClaimMismatch => "Not allowed to access this resource".to_owned(),
             AuthError::InvalidPath => "Invalid path".to_owned(),
             AuthError::KeysUnavailable => "Authentication is temporarily unavailable".to_owned(),
@@ -253,6 +284,9 @@ impl IntoResponse for AuthError {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, challenge);
+        }
+        if self.status() == StatusCode::UNAUTHORIZED {
+            response.extensions_mut().insert(crate::layer::Challenged);
         }
         response
     }

@@ -104,6 +104,15 @@ impl<T: DeserializeOwned> Claims<T> {
         rule: Rule,
     ) -> Result<Self, AuthError> {
         let alg = Some(token.algorithm());
+        // An access token reaches a handler only through a rule that names its scopes.
+        if token.is_access_token() && parts.extensions.get::<AccessAdmitted>().is_none() {
+            return Err(observe::refused(
+                parts,
+                rule,
+                AuthError::MissingScope(&[]),
+                alg,
+            ));
+        }
         match token.custom_claims() {
             Ok(custom) => {
                 observe::allowed(parts, rule, "authenticated", alg);
@@ -114,8 +123,13 @@ impl<T: DeserializeOwned> Claims<T> {
     }
 }
 
+/// Set on a request whose OAuth access token a `scope` rule admitted: [`Claims`] then reads it.
+#[derive(Clone, Copy)]
+pub(crate) struct AccessAdmitted;
+
 /// Verifies the request's bearer token, or returns the result of an earlier verification in
-/// the same request.
+/// the same request. The token may be an OAuth access token
+/// ([`VerifiedToken::is_access_token`]) when a resource is configured: check its scopes.
 ///
 /// This is what every extractor of this crate calls first; call it from your own extractors
 /// or middleware to share the same once-per-request verification.
@@ -199,7 +213,13 @@ fn bearer_token(parts: &Parts) -> Result<&str, AuthError> {
 ///
 /// `#[authorized(path_param = …)]` takes this decision on the value the handler reads (see
 /// [`UserIdParam`]); call it from your own extractors for the same rule.
+///
+/// An OAuth access token is refused ([`AuthError::MissingScope`]): only a route that names
+/// its scopes (`#[authorized(scope = …)]`) admits one.
 pub fn authorize_owner(token: &VerifiedToken, path_value: &str) -> Result<(), AuthError> {
+    if token.is_access_token() {
+        return Err(refuse(AuthError::MissingScope(&[])));
+    }
     if owns(token, path_value) {
         Ok(())
     } else {
@@ -218,7 +238,12 @@ pub(crate) fn owns(token: &VerifiedToken, path_value: &str) -> bool {
 /// [`AuthError::MissingRole`] (403, `insufficient_scope`) otherwise.
 ///
 /// `#[authorized(role = "admin")]` calls it before any other extractor.
+///
+/// An OAuth access token is refused ([`AuthError::MissingScope`]), as by [`authorize_owner`].
 pub fn authorize_role(token: &VerifiedToken, roles: &[&str]) -> Result<(), AuthError> {
+    if token.is_access_token() {
+        return Err(refuse(AuthError::MissingScope(&[])));
+    }
     if token.has_any_role(roles) {
         Ok(())
     } else {

@@ -163,6 +163,11 @@ pub(crate) fn verify_signature(jws: &Jws<'_>, keys: &[Hs256Key]) -> Result<(), T
     if jws.alg != Alg::Hs256 {
         return Err(TokenError::UnsupportedAlgorithm);
     }
+    // OAuth access tokens are signed with the JWKS keys: an HS256 one is nothing Better Auth
+    // issues.
+    if jws.access_token {
+        return Err(TokenError::UnsupportedType);
+    }
     let mut signature = [0u8; 32];
     match URL_SAFE_NO_PAD.decode_slice(jws.signature_b64, &mut signature) {
         Ok(32) => {}

@@ -1,7 +1,7 @@
 //! The compact JWS and its header policy: size cap, three base64url segments, a JSON object
 //! header with no member given twice and without `crit`/`b64`, a known `alg`, and a `typ` of
-//! `JWT` or `application/jwt` (in any ASCII case) if any. Nothing here has verified a
-//! signature; the payload is not looked at.
+//! `JWT` or `application/jwt` (in any ASCII case) if any, or `at+jwt` (RFC 9068), which marks
+//! an OAuth access token. Nothing here has verified a signature; the payload is not looked at.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -26,6 +26,8 @@ pub(crate) struct Jws<'a> {
     pub(crate) alg: Alg,
     #[cfg_attr(not(feature = "jwks"), allow(dead_code))]
     pub(crate) kid: Option<String>,
+    /// The header's `typ` is `at+jwt`: an OAuth access token (RFC 9068), verified only as one.
+    pub(crate) access_token: bool,
 }
 
 /// The base64url encodings of the HS256 headers that `jose` (Better Auth's sign hook) and
@@ -52,9 +54,9 @@ pub(crate) fn parse(token: &str) -> Result<Jws<'_>, TokenError> {
         // Four or more segments: a JWE, or garbage.
         return Err(TokenError::Malformed);
     }
-    let (alg, kid) = match COMMON_HS256_HEADERS.contains(&header_b64) {
+    let (alg, kid, access_token) = match COMMON_HS256_HEADERS.contains(&header_b64) {
         // Byte-equal to a header that passes the policy: its parse is known.
-        true => (Alg::Hs256, None),
+        true => (Alg::Hs256, None, false),
         false => check_header(&decode_segment(header_b64)?)?,
     };
     Ok(Jws {
@@ -63,6 +65,7 @@ pub(crate) fn parse(token: &str) -> Result<Jws<'_>, TokenError> {
         signature_b64,
         alg,
         kid,
+        access_token,
     })
 }
 
@@ -172,21 +175,29 @@ impl<'de> Visitor<'de> for HeaderVisitor {
     }
 }
 
-fn check_header(json: &[u8]) -> Result<(Alg, Option<String>), TokenError> {
+/// The header's algorithm, `kid`, and whether its `typ` marks an OAuth access token.
+fn check_header(json: &[u8]) -> Result<(Alg, Option<String>, bool), TokenError> {
     let header: Header<'_> = serde_json::from_slice(json).map_err(|_| TokenError::Malformed)?;
     if header.extension {
         return Err(TokenError::CriticalHeader);
     }
     let alg = Alg::from_name(&header.alg).ok_or(TokenError::UnsupportedAlgorithm)?;
     // RFC 7515 §4.1.9: `typ` is a media type, compared ignoring ASCII case, whose
-    // `application/` prefix may be left out.
-    if let Some(typ) = header.typ
-        && !typ.eq_ignore_ascii_case("JWT")
-        && !typ.eq_ignore_ascii_case("application/jwt")
-    {
-        return Err(TokenError::UnsupportedType);
-    }
-    Ok((alg, header.kid))
+    // `application/` prefix may be left out. RFC 9068 §2.1: an access token's is `at+jwt`.
+    let is = |typ: &str, name: &str| {
+        typ.eq_ignore_ascii_case(name)
+            || typ
+                .get(..12)
+                .is_some_and(|prefix| prefix.eq_ignore_ascii_case("application/"))
+                && typ[12..].eq_ignore_ascii_case(name)
+    };
+    let access_token = match header.typ {
+        None => false,
+        Some(typ) if is(&typ, "jwt") => false,
+        Some(typ) if is(&typ, "at+jwt") => true,
+        Some(_) => return Err(TokenError::UnsupportedType),
+    };
+    Ok((alg, header.kid, access_token))
 }
 
 #[cfg(test)]
@@ -202,7 +213,7 @@ mod tests {
             r#"{"alg":"HS256"}"#,
         ]) {
             assert_eq!(*encoded, URL_SAFE_NO_PAD.encode(json));
-            assert_eq!(check_header(json.as_bytes()), Ok((Alg::Hs256, None)));
+            assert_eq!(check_header(json.as_bytes()), Ok((Alg::Hs256, None, false)));
         }
     }
 
@@ -258,6 +269,52 @@ mod tests {
     }
 
     #[test]
+    fn an_hs256_access_token_is_refused() {
+        // Better Auth signs access tokens with its JWKS keys: never with the shared secret.
+        let payload = format!(r#"{{"uid":"a","exp":{}}}"#, NOW + 100);
+        let token = sign_raw(br#"{"alg":"HS256","typ":"at+jwt"}"#, payload.as_bytes());
+        assert_eq!(check(&token).err(), Some(TokenError::UnsupportedType));
+    }
+
+    #[test]
+    fn typ_marks_an_access_token() {
+        let header = |typ: &str| format!(r#"{{"alg":"EdDSA","typ":"{typ}","kid":"k"}}"#);
+        for typ in [
+            "at+jwt",
+            "AT+JWT",
+            "application/at+jwt",
+            "Application/At+JWT",
+        ] {
+            assert_eq!(
+                check_header(header(typ).as_bytes()),
+                Ok((Alg::EdDsa, Some("k".to_owned()), true)),
+                "{typ}"
+            );
+        }
+        for typ in ["JWT", "application/jwt", "jwt"] {
+            assert_eq!(
+                check_header(header(typ).as_bytes()).map(|(_, _, access)| access),
+                Ok(false),
+                "{typ}"
+            );
+        }
+        for typ in [
+            "at+jwtx",
+            "at-jwt",
+            "application/",
+            "applicationat+jwt",
+            "",
+            "at+jwt ",
+        ] {
+            assert_eq!(
+                check_header(header(typ).as_bytes()),
+                Err(TokenError::UnsupportedType),
+                "{typ}"
+            );
+        }
+    }
+
+    #[test]
     fn no_header_member_may_be_given_twice() {
         for header in [
             r#"{"alg":"HS256","typ":"JWT","x":1,"x":2}"#,
@@ -287,7 +344,7 @@ mod tests {
         ] {
             assert_eq!(
                 check_header(header.as_bytes()),
-                Ok((Alg::Hs256, None)),
+                Ok((Alg::Hs256, None, false)),
                 "{header}"
             );
         }
@@ -306,7 +363,7 @@ mod tests {
             let header = format!(r#"{{"alg":"HS256","typ":"{typ}"}}"#);
             assert_eq!(
                 check_header(header.as_bytes()),
-                Ok((Alg::Hs256, None)),
+                Ok((Alg::Hs256, None, false)),
                 "{typ}"
             );
         }
@@ -315,8 +372,6 @@ mod tests {
             "",
             " JWT",
             "JWT ",
-            "at+jwt",
-            "application/at+jwt",
             "application/jwt; x=1",
             "text/jwt",
             "jwt+json",
@@ -333,7 +388,7 @@ mod tests {
         // `typ: null` is no type at all; a `typ` that is not a string is malformed.
         assert_eq!(
             check_header(br#"{"alg":"HS256","typ":null}"#),
-            Ok((Alg::Hs256, None))
+            Ok((Alg::Hs256, None, false))
         );
         assert_eq!(
             check_header(br#"{"alg":"HS256","typ":["JWT"]}"#),

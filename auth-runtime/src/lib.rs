@@ -75,6 +75,7 @@ mod hs256;
 #[cfg(feature = "jwks")]
 mod jwks;
 mod jws;
+mod layer;
 mod observe;
 #[cfg(any(feature = "utoipa", feature = "aide"))]
 mod openapi;
@@ -99,12 +100,14 @@ pub mod testing;
 /// What the macros expand to. Not a public API: names here may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::authorized::{Authorized, AuthorizedHandler, RoleHandler, RoleRequired};
+    pub use crate::authorized::{
+        Authorized, AuthorizedHandler, RoleHandler, RoleRequired, ScopeHandler, ScopeRequired,
+    };
     pub use crate::route::{RouteCheck, route_error};
     #[cfg(feature = "utoipa")]
     pub use crate::utoipa::support::{
         Responses as UtoipaResponses, path_responses as utoipa_path_responses,
-        role_responses as utoipa_role_responses,
+        role_responses as utoipa_role_responses, scope_responses as utoipa_scope_responses,
     };
     #[cfg(feature = "utoipa")]
     pub use ::utoipa;
@@ -114,10 +117,11 @@ pub use auth::{Auth, ClaimNames};
 pub use cache::DEFAULT_TOKEN_CACHE_MAX_BYTES;
 pub use config::AuthBuilder;
 pub use env::{
-    AUDIENCE_VAR, BETTER_AUTH_URL_VAR, ISSUER_VAR, JWKS_ALLOW_HTTP_VAR, JWKS_AUDIENCE_VAR,
-    JWKS_CA_FILE_VAR, JWKS_ISSUER_VAR, JWKS_MIN_REFETCH_VAR, JWKS_ROLE_CLAIM_VAR, JWKS_URL_VAR,
-    JWKS_USER_ID_CLAIM_VAR, LEEWAY_VAR, PREVIOUS_SECRET_VAR, ROLE_CLAIM_VAR, SECRET_VAR,
-    TOKEN_CACHE_CAPACITY_VAR, TOKEN_CACHE_MAX_BYTES_VAR, USER_ID_CLAIM_VAR,
+    ACCESS_TOKEN_ISSUER_VAR, AUDIENCE_VAR, BETTER_AUTH_URL_VAR, ISSUER_VAR, JWKS_ALLOW_HTTP_VAR,
+    JWKS_AUDIENCE_VAR, JWKS_CA_FILE_VAR, JWKS_ISSUER_VAR, JWKS_MIN_REFETCH_VAR,
+    JWKS_ROLE_CLAIM_VAR, JWKS_URL_VAR, JWKS_USER_ID_CLAIM_VAR, LEEWAY_VAR, PREVIOUS_SECRET_VAR,
+    RESOURCE_SCOPES_VAR, RESOURCE_VAR, ROLE_CLAIM_VAR, SECRET_VAR, TOKEN_CACHE_CAPACITY_VAR,
+    TOKEN_CACHE_MAX_BYTES_VAR, USER_ID_CLAIM_VAR,
 };
 pub use error::{AuthError, TokenError};
 pub use extract::{Claims, UserIdParam, authenticate, authorize_owner, authorize_role};
@@ -126,6 +130,7 @@ pub use hs256::Hs256;
 #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
 pub use jwks::{DEFAULT_JWKS_MIN_REFETCH, DEFAULT_JWKS_PATH, Jwks};
 pub use jws::MAX_TOKEN_LEN;
+pub use layer::{AuthLayer, AuthService, ResponseFuture};
 #[cfg(feature = "metrics")]
 pub use observe::names as metric_names;
 pub use route::AuthorizedRoute;

@@ -82,9 +82,12 @@ pub(crate) enum Rule {
     Path {
         claim: Option<&'static str>,
         or_roles: &'static [&'static str],
+        scopes: &'static [&'static str],
     },
     /// `#[authorized(role = …)]`.
     Roles(&'static [&'static str]),
+    /// `#[authorized(scope = …)]`: an access token with every scope.
+    Scopes(&'static [&'static str]),
     /// The `Claims` extractor: any valid token.
     Claims,
     /// `Option<Claims>`: a valid token or none.
@@ -95,7 +98,11 @@ impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let roles = |f: &mut fmt::Formatter<'_>, roles: &[&str]| f.write_str(&roles.join("|"));
         match self {
-            Rule::Path { claim, or_roles } => {
+            Rule::Path {
+                claim,
+                or_roles,
+                scopes,
+            } => {
                 match claim {
                     None => f.write_str("owner")?,
                     Some(claim) => write!(f, "claim {claim}")?,
@@ -104,12 +111,16 @@ impl fmt::Display for Rule {
                     f.write_str(" or role ")?;
                     roles(f, or_roles)?;
                 }
+                if !scopes.is_empty() {
+                    write!(f, ", scope {}", scopes.join(" "))?;
+                }
                 Ok(())
             }
             Rule::Roles(admitted) => {
                 f.write_str("role ")?;
                 roles(f, admitted)
             }
+            Rule::Scopes(scopes) => write!(f, "scope {}", scopes.join(" ")),
             Rule::Claims => f.write_str("authenticated"),
             Rule::OptionalClaims => f.write_str("optional"),
         }
@@ -175,10 +186,11 @@ mod handles {
     use crate::alg::Alg;
 
     /// Every reason a decision can give (each belongs to one outcome).
-    const REASONS: [&str; 30] = [
+    const REASONS: [&str; 33] = [
         "owner",
         "claim",
         "role",
+        "scope",
         "authenticated",
         "anonymous",
         "missing_token",
@@ -199,8 +211,10 @@ mod handles {
         "missing_user_id",
         "invalid_user_id",
         "custom_claims",
+        "not_access_token",
         "not_owner",
         "missing_role",
+        "missing_scope",
         "claim_mismatch",
         "invalid_path",
         "keys_unavailable",

@@ -2,7 +2,7 @@
 //! security requirement lists and the refusals it can answer, in one place so that both
 //! integrations word them alike, from the constants `#[authorized]` records on each handler.
 
-use crate::authorized::{AuthorizedHandler, RoleHandler};
+use crate::authorized::{AuthorizedHandler, RoleHandler, ScopeHandler};
 use crate::route::AuthorizedRoute;
 
 /// The name the security requirements use, and the scheme's name unless one is chosen.
@@ -28,9 +28,12 @@ pub(crate) enum DocRule {
         param: &'static str,
         claim: Option<&'static str>,
         or_roles: &'static [&'static str],
+        scopes: &'static [&'static str],
     },
     /// `role`: any of the roles.
     Roles(&'static [&'static str]),
+    /// `scope`: an OAuth access token with all of the scopes.
+    Scopes(&'static [&'static str]),
     /// `Claims`: any valid token (documented through aide only).
     #[cfg_attr(not(feature = "aide"), allow(dead_code))]
     Authenticated,
@@ -55,7 +58,13 @@ impl DocRule {
             param: H::ROUTE.map_or("path parameter", |route| route.param),
             claim: H::CLAIM,
             or_roles: H::OR_ROLES,
+            scopes: H::SCOPES,
         }
+    }
+
+    /// The rule `#[authorized(scope = …)]` recorded on `H`.
+    pub(crate) fn scopes<H: ScopeHandler>() -> Self {
+        DocRule::Scopes(H::SCOPES)
     }
 
     /// The rule `#[authorized(role = …)]` recorded on `H`.
@@ -70,7 +79,7 @@ impl DocRule {
     pub(crate) fn roles_listed(&self) -> &'static [&'static str] {
         match self {
             DocRule::Path { or_roles, .. } => or_roles,
-            DocRule::Roles(roles) => roles,
+            DocRule::Roles(roles) | DocRule::Scopes(roles) => roles,
             DocRule::Authenticated => &[],
         }
     }
@@ -87,9 +96,15 @@ impl DocRule {
                 challenge: None,
             });
         }
+        let not_access_token = match self {
+            DocRule::Scopes(_) => {
+                ", or a session token where an OAuth access token for this API is required"
+            }
+            _ => "",
+        };
         responses.push(DocResponse {
             status: 401,
-            description: "Missing or invalid bearer token: no `Authorization: Bearer` header, or a token that is malformed, expired, not yet valid, wrongly signed, or issued for another issuer or audience.".to_owned(),
+            description: format!("Missing or invalid bearer token: no `Authorization: Bearer` header, or a token that is malformed, expired, not yet valid, wrongly signed, or issued for another issuer or audience{not_access_token}."),
             challenge: Some(UNAUTHORIZED_CHALLENGE),
         });
         let forbidden = match self {
@@ -97,6 +112,7 @@ impl DocRule {
                 param,
                 claim,
                 or_roles,
+                scopes,
             } => {
                 let owner = match claim {
                     None => format!("its user id is not the `{param}` of the path"),
@@ -104,12 +120,24 @@ impl DocRule {
                         format!("its `{claim}` claim does not hold the `{param}` of the path")
                     }
                 };
-                if or_roles.is_empty() {
+                let scopes = match scopes {
+                    [] => String::new(),
+                    scopes => format!(
+                        " An OAuth access token also needs every one of the scopes {}.",
+                        role_list(scopes)
+                    ),
+                };
+                if or_roles.is_empty() && scopes.is_empty() {
                     Some((format!("The token is valid, but {owner}."), None))
+                } else if or_roles.is_empty() {
+                    Some((
+                        format!("The token is valid, but {owner}.{scopes}"),
+                        Some(INSUFFICIENT_SCOPE_CHALLENGE),
+                    ))
                 } else {
                     Some((
                         format!(
-                            "The token is valid, but {owner} and it has none of the roles {}.",
+                            "The token is valid, but {owner} and it has none of the roles {}.{scopes}",
                             role_list(or_roles)
                         ),
                         Some(INSUFFICIENT_SCOPE_CHALLENGE),
@@ -120,6 +148,13 @@ impl DocRule {
                 format!(
                     "The token is valid, but it has none of the roles {}.",
                     role_list(roles)
+                ),
+                Some(INSUFFICIENT_SCOPE_CHALLENGE),
+            )),
+            DocRule::Scopes(scopes) => Some((
+                format!(
+                    "The access token is valid, but it lacks one of the scopes {}.",
+                    role_list(scopes)
                 ),
                 Some(INSUFFICIENT_SCOPE_CHALLENGE),
             )),
@@ -177,6 +212,7 @@ mod tests {
             param: "user_id",
             claim: None,
             or_roles: &[],
+            scopes: &[],
         };
         assert_eq!(statuses(&owner), [400, 401, 403]);
         assert!(owner.roles_listed().is_empty());
@@ -190,6 +226,7 @@ mod tests {
             param: "user_id",
             claim: Some("activeOrganizationId"),
             or_roles: &["admin", "support"],
+            scopes: &[],
         };
         assert_eq!(or_role.roles_listed(), ["admin", "support"]);
         assert_eq!(
@@ -206,6 +243,14 @@ mod tests {
         assert_eq!(roles.roles_listed(), ["admin"]);
 
         assert_eq!(statuses(&DocRule::Authenticated), [401]);
+
+        let scopes = DocRule::Scopes(&["tasks:stats"]);
+        assert_eq!(statuses(&scopes), [401, 403]);
+        assert_eq!(scopes.roles_listed(), ["tasks:stats"]);
+        assert_eq!(
+            scopes.responses()[1].description,
+            "The access token is valid, but it lacks one of the scopes `tasks:stats`."
+        );
     }
 
     #[test]

@@ -147,7 +147,7 @@ pub(crate) mod support {
     use ::utoipa::openapi::response::{Response, ResponseBuilder};
     use ::utoipa::openapi::schema::{ObjectBuilder, Type};
 
-    use crate::authorized::{AuthorizedHandler, RoleHandler};
+    use crate::authorized::{AuthorizedHandler, RoleHandler, ScopeHandler};
     use crate::openapi::{self, DocRule};
     use crate::route::AuthorizedRoute;
 
@@ -165,6 +165,11 @@ pub(crate) mod support {
     /// The refusals of a `role` handler, for the `IntoResponses` impl the attribute writes.
     pub fn role_responses<H: RoleHandler>() -> Responses {
         responses(&DocRule::roles::<H>())
+    }
+
+    /// The refusals of a `scope` handler, for the `IntoResponses` impl the attribute writes.
+    pub fn scope_responses<H: ScopeHandler>() -> Responses {
+        responses(&DocRule::scopes::<H>())
     }
 
     fn responses(rule: &DocRule) -> Responses {

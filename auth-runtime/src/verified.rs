@@ -24,6 +24,8 @@ pub struct VerifiedToken {
     payload: Vec<u8>,
     /// How many strings `aud` holds: bounds what [`strings`](Self::strings) may copy.
     audience_len: usize,
+    /// For an OAuth access token, the scopes it grants; `None` for a session token.
+    scopes: Option<Box<[Box<str>]>>,
     /// `sub`, `iss` and `aud`, copied out of the payload only when a handler asks: validation
     /// compares them in place, so the common request allocates nothing for them.
     strings: OnceLock<StringClaims>,
@@ -74,6 +76,32 @@ impl VerifiedToken {
         self.roles.iter().any(|own| **own == *role)
     }
 
+    /// Whether this is an OAuth 2.1 access token (header `typ` `at+jwt`, RFC 9068) issued for
+    /// this API's resource, rather than a Better Auth session token. Access tokens reach a
+    /// handler only through `#[authorized(scope = …)]`.
+    pub fn is_access_token(&self) -> bool {
+        self.scopes.is_some()
+    }
+
+    /// The scopes an access token grants (its space-separated `scope` claim); none for a
+    /// session token.
+    pub fn scopes(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.scopes
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .map(|scope| &**scope)
+    }
+
+    /// Whether this is an access token granting every one of `scopes`, compared exactly.
+    pub fn has_scopes(&self, scopes: &[&str]) -> bool {
+        self.scopes.as_ref().is_some_and(|own| {
+            scopes
+                .iter()
+                .all(|scope| own.iter().any(|o| **o == **scope))
+        })
+    }
+
     /// Whether the roles include any of `roles`.
     pub fn has_any_role(&self, roles: &[&str]) -> bool {
         roles.iter().any(|role| self.has_role(role))
@@ -98,6 +126,7 @@ impl VerifiedToken {
         issued_at: Option<u64>,
         payload: Vec<u8>,
         audience_len: usize,
+        scopes: Option<Box<[Box<str>]>>,
     ) -> Self {
         VerifiedToken {
             alg,
@@ -108,6 +137,7 @@ impl VerifiedToken {
             issued_at,
             payload,
             audience_len,
+            scopes,
             strings: OnceLock::new(),
         }
     }
@@ -121,8 +151,14 @@ impl VerifiedToken {
             .iter()
             .map(|role| role.len() + std::mem::size_of::<Box<str>>())
             .sum();
+        let scopes: usize = self
+            .scopes
+            .iter()
+            .flatten()
+            .map(|scope| scope.len() + std::mem::size_of::<Box<str>>())
+            .sum();
         let strings = self.payload.len() + self.audience_len * std::mem::size_of::<String>();
-        self.user_id.len() + roles + self.payload.len() + strings
+        self.user_id.len() + roles + scopes + self.payload.len() + strings
     }
 
     fn strings(&self) -> &StringClaims {

@@ -22,6 +22,9 @@ use utoipa_axum::routes;
 
 use crate::store::{Store, StoreError, Task, TaskFields};
 
+/// The OAuth scopes the routes name (`scope = …` below), for the RFC 9728 metadata.
+pub const SCOPES: &str = "tasks:read tasks:write tasks:stats";
+
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 const MAX_TITLE_CHARS: usize = 200;
@@ -40,11 +43,14 @@ pub fn app(auth: Auth, store: Store, cors: Option<CorsLayer>) -> Router {
         .routes(routes!(get_task, update_task, delete_task))
         .routes(routes!(complete_task))
         .routes(routes!(list_users))
+        .routes(routes!(stats))
         .routes(routes!(health))
         .routes(routes!(openapi_json))
         .split_for_parts();
     let doc = OpenApiJson(Arc::from(doc.to_json().unwrap_or_default()));
+    // RFC 9728 metadata, when AUTH_RESOURCE is set (OAuth clients and MCP).
     let api = api
+        .merge(auth.protected_resource_router())
         .fallback(not_found)
         .layer(Extension(doc))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -192,8 +198,8 @@ async fn list_users(State(store): State<Store>) -> Result<Json<Vec<UserSummary>>
     ))
 }
 
-/// The user's tasks, oldest first.
-#[authorized(path_param = "user_id", or_role = "admin")]
+/// The user's tasks, oldest first. An OAuth access token needs the scope `tasks:read`.
+#[authorized(path_param = "user_id", or_role = "admin", scope = "tasks:read")]
 #[utoipa::path(get, path = "/api/{user_id}/tasks", tag = "tasks", params(("user_id" = String, Path, description = "The user whose tasks these are")), responses(
     (status = 200, description = "The user's tasks", body = [Task]),
     (status = 503, description = "The database is unavailable", body = Detail),
@@ -205,8 +211,8 @@ async fn list_tasks(
     Ok(Json(store.list(&user_id).await?))
 }
 
-/// Adds a task.
-#[authorized(path_param = "user_id")]
+/// Adds a task. An OAuth access token needs the scope `tasks:write`, as for every write.
+#[authorized(path_param = "user_id", scope = "tasks:write")]
 #[utoipa::path(post, path = "/api/{user_id}/tasks", tag = "tasks", params(("user_id" = String, Path, description = "The user whose tasks these are")), request_body = TaskInput, responses(
     (status = 201, description = "The new task", body = Task),
     (status = 400, description = "The body is not JSON, or the path names nobody", body = Detail),
@@ -226,7 +232,7 @@ async fn create_task(
 }
 
 /// One task.
-#[authorized(path_param = "user_id", or_role = "admin")]
+#[authorized(path_param = "user_id", or_role = "admin", scope = "tasks:read")]
 #[utoipa::path(get, path = "/api/{user_id}/tasks/{id}", tag = "tasks", params(("user_id" = String, Path, description = "The user whose tasks these are"), ("id" = i64, Path, description = "The task's id")), responses(
     (status = 200, description = "The task", body = Task),
     (status = 404, description = "The user has no task with this id", body = Detail),
@@ -244,7 +250,7 @@ async fn get_task(
 }
 
 /// Replaces a task's title and description.
-#[authorized(path_param = "user_id")]
+#[authorized(path_param = "user_id", scope = "tasks:write")]
 #[utoipa::path(put, path = "/api/{user_id}/tasks/{id}", tag = "tasks", params(("user_id" = String, Path, description = "The user whose tasks these are"), ("id" = i64, Path, description = "The task's id")), request_body = TaskInput, responses(
     (status = 200, description = "The task as updated", body = Task),
     (status = 400, description = "The body is not JSON, or the path names nobody", body = Detail),
@@ -269,7 +275,7 @@ async fn update_task(
 }
 
 /// Deletes a task; its id is never used again.
-#[authorized(path_param = "user_id")]
+#[authorized(path_param = "user_id", scope = "tasks:write")]
 #[utoipa::path(delete, path = "/api/{user_id}/tasks/{id}", tag = "tasks", params(("user_id" = String, Path, description = "The user whose tasks these are"), ("id" = i64, Path, description = "The task's id")), responses(
     (status = 204, description = "The task is deleted"),
     (status = 404, description = "The user has no task with this id", body = Detail),
@@ -287,7 +293,7 @@ async fn delete_task(
 }
 
 /// Marks a task as completed.
-#[authorized(path_param = "user_id")]
+#[authorized(path_param = "user_id", scope = "tasks:write")]
 #[utoipa::path(patch, path = "/api/{user_id}/tasks/{id}/complete", tag = "tasks", params(("user_id" = String, Path, description = "The user whose tasks these are"), ("id" = i64, Path, description = "The task's id")), responses(
     (status = 200, description = "The task, completed", body = Task),
     (status = 404, description = "The user has no task with this id", body = Detail),
@@ -302,6 +308,27 @@ async fn complete_task(
         .await?
         .map(Json)
         .ok_or_else(task_not_found)
+}
+
+/// How many users have tasks, and how many tasks there are: for services, with an OAuth access
+/// token granting `tasks:stats` (a `client_credentials` token is the usual caller).
+#[authorized(scope = "tasks:stats")]
+#[utoipa::path(get, path = "/api/stats", tag = "admin", responses(
+    (status = 200, description = "The counts", body = Stats),
+    (status = 503, description = "The database is unavailable", body = Detail),
+))]
+async fn stats(State(store): State<Store>) -> Result<Json<Stats>, ApiError> {
+    let (users, tasks) = store.stats().await?;
+    Ok(Json(Stats { users, tasks }))
+}
+
+/// `GET /api/stats`.
+#[derive(Serialize, ToSchema)]
+struct Stats {
+    /// Users with at least one task.
+    users: i64,
+    /// Tasks of every user.
+    tasks: i64,
 }
 
 /// Whether the service is up (it does not look at the database).

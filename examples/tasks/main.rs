@@ -14,7 +14,9 @@
 //! `DATABASE_TIMEOUT_MS` (default 5000: past it a request is answered 503);
 //! `METRICS_ADDR` (optional, e.g. `127.0.0.1:9464`: Prometheus text at `/metrics`);
 //! `RUST_LOG` (default `info`; `auth_runtime::decision=debug` shows every decision and its
-//! reason); and the
+//! reason); `AUTH_RESOURCE` (optional, with `BETTER_AUTH_URL`: this API's URL as OAuth clients
+//! name it, which admits access tokens from Better Auth's oauth-provider with the scopes
+//! `tasks:read`, `tasks:write`, `tasks:stats` and serves the RFC 9728 metadata); and the
 //! optional settings of `auth_runtime::Auth::from_env`.
 
 mod api;
@@ -26,7 +28,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use auth_runtime::{Auth, ConfigError, Hs256};
+use auth_runtime::{Auth, AuthBuilder, ConfigError, Hs256};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -62,10 +64,21 @@ async fn main() -> ExitCode {
             }
         }
     } else {
-        (Auth::from_env(), None)
+        // The scopes the routes of api.rs name, for the RFC 9728 metadata.
+        let auth = AuthBuilder::from_env()
+            .and_then(|builder| builder.default_resource_scopes(api::SCOPES).build());
+        (auth, None)
     };
     let auth = match auth {
-        Ok(auth) => auth,
+        Ok(auth) => {
+            if let Some(url) = auth.resource_metadata_url() {
+                tracing::info!(
+                    metadata = url,
+                    "OAuth access tokens accepted for AUTH_RESOURCE"
+                );
+            }
+            auth
+        }
         Err(error) => {
             // One line: the variable, how to make a good value, and the way to just try it.
             let hint = match error {

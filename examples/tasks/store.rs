@@ -243,6 +243,8 @@ const COMPLETE: &str = concat!(
     task_columns!()
 );
 const DELETE: &str = "DELETE FROM tasks WHERE user_id = $1 AND id = $2";
+/// How many users have tasks, and how many tasks there are (`GET /api/stats`).
+const STATS: &str = "SELECT COUNT(DISTINCT user_id) AS users, COUNT(*) AS tasks FROM tasks";
 const USERS: &str = "SELECT user_id, COUNT(*) AS tasks FROM tasks GROUP BY user_id";
 
 /// The task store: a connection pool; cheap to clone.
@@ -347,6 +349,15 @@ impl Store {
             .map_err(failed)?;
         users.sort_unstable();
         Ok(users)
+    }
+
+    /// `(users with tasks, tasks)`.
+    pub async fn stats(&self) -> Result<(i64, i64), StoreError> {
+        let row = self.run(sqlx::query(STATS).fetch_one(&self.pool)).await?;
+        Ok((
+            row.try_get("users").map_err(failed)?,
+            row.try_get("tasks").map_err(failed)?,
+        ))
     }
 
     pub async fn get(&self, user: &str, id: i64) -> Result<Option<Task>, StoreError> {

@@ -20,6 +20,9 @@ pub const SECRET: &str = "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 /// Variables of the service's configuration, cleared so that the caller's environment cannot
 /// leak into a test.
 pub const CONFIG_VARS: &[&str] = &[
+    auth_runtime::RESOURCE_VAR,
+    auth_runtime::ACCESS_TOKEN_ISSUER_VAR,
+    auth_runtime::RESOURCE_SCOPES_VAR,
     SECRET_VAR,
     PREVIOUS_SECRET_VAR,
     BETTER_AUTH_URL_VAR,

@@ -3,6 +3,7 @@
 //! unknown `kid`. The keys themselves are in [`keys`].
 
 mod keys;
+pub(crate) mod resource;
 #[cfg(feature = "https")]
 mod tls;
 
@@ -27,6 +28,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 pub(crate) use keys::PublicKey;
 use keys::parse_jwks;
+use resource::AccessTokens;
 
 /// The default least time between two JWKS fetches: a flood of tokens with random `kid`s
 /// causes at most one fetch per interval.
@@ -64,6 +66,9 @@ pub struct Jwks {
     pub(crate) role_claim: Option<Setting<String>>,
     pub(crate) min_refetch: Option<Setting<Duration>>,
     pub(crate) ca_file: Option<Setting<PathBuf>>,
+    pub(crate) resource: Option<Setting<String>>,
+    pub(crate) access_token_issuer: Option<Setting<String>>,
+    pub(crate) resource_scopes: Option<Setting<String>>,
     allow_http: bool,
 }
 
@@ -110,6 +115,9 @@ impl Jwks {
             role_claim: None,
             min_refetch: None,
             ca_file: None,
+            resource: None,
+            access_token_issuer: None,
+            resource_scopes: None,
             allow_http: false,
         }
     }
@@ -168,6 +176,31 @@ impl Jwks {
         self
     }
 
+    /// This API's resource identifier (RFC 8707), e.g. `https://api.example.com`: OAuth 2.1
+    /// access tokens from Better Auth's `oauth-provider` plugin (header `typ` `at+jwt`) are
+    /// accepted, by `#[authorized(scope = …)]` routes only, when their `aud` holds it and their
+    /// `iss` is the [access-token issuer](Self::access_token_issuer). Without it, access tokens
+    /// are refused everywhere. Also the `resource` of the RFC 9728 metadata
+    /// ([`Auth::protected_resource_metadata`](crate::Auth::protected_resource_metadata)).
+    pub fn resource(mut self, resource: impl Into<String>) -> Self {
+        self.resource = Some(Setting::new(resource.into(), "Jwks::resource"));
+        self
+    }
+
+    /// The `iss` of access tokens (default: `{origin}/api/auth`, Better Auth's issuer with its
+    /// default `basePath`; unchecked for a bare [`Jwks::url`] unless set).
+    pub fn access_token_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.access_token_issuer = Some(Setting::new(issuer.into(), "Jwks::access_token_issuer"));
+        self
+    }
+
+    /// The scopes this API understands, for the metadata's `scopes_supported`
+    /// (space-separated, e.g. `"tasks:read tasks:write"`).
+    pub fn resource_scopes(mut self, scopes: impl Into<String>) -> Self {
+        self.resource_scopes = Some(Setting::new(scopes.into(), "Jwks::resource_scopes"));
+        self
+    }
+
     /// Allows a plain `http://` JWKS URL on a host other than the loopback one. Without it such
     /// a URL is refused at start-up: anyone on the path could publish their own keys.
     pub fn allow_http(mut self) -> Self {
@@ -218,6 +251,32 @@ impl Jwks {
             None => DEFAULT_JWKS_MIN_REFETCH,
         };
         let claims = SourceClaims::new(self.user_id_claim, "sub", self.role_claim)?;
+        let access = match self.resource {
+            None => {
+                if let Some(setting) = [&self.access_token_issuer, &self.resource_scopes]
+                    .into_iter()
+                    .flatten()
+                    .next()
+                {
+                    return Err(ConfigError::Invalid {
+                        var: setting.from,
+                        reason: "applies to OAuth access tokens, which need this API's resource identifier: set AUTH_RESOURCE (Jwks::resource) too",
+                    });
+                }
+                None
+            }
+            Some(resource) => Some(AccessTokens::new(
+                resource,
+                self.access_token_issuer.or_else(|| {
+                    origin.as_ref().map(|origin| {
+                        Setting::new(format!("{}/api/auth", origin.value), origin.from)
+                    })
+                }),
+                self.resource_scopes,
+                leeway,
+                &claims,
+            )?),
+        };
         let policy = ClaimPolicy {
             issuer: non_blank(self.issuer.or_else(|| origin.clone()))?,
             audience: non_blank(self.audience.or(origin))?,
@@ -225,7 +284,7 @@ impl Jwks {
             user_id_claim: claims.user_id,
             role_claim: claims.role,
         };
-        JwksSource::new(url.value, policy, min_refetch, &extra_roots).map_err(|error| {
+        JwksSource::new(url.value, policy, access, min_refetch, &extra_roots).map_err(|error| {
             tracing::error!(%error, "cannot set up the JWKS client");
             ConfigError::Invalid {
                 var: url.from,
@@ -314,6 +373,8 @@ type Certificate = ();
 pub(crate) struct JwksSource {
     url: String,
     pub(crate) policy: ClaimPolicy,
+    /// With a resource identifier: what OAuth access tokens must satisfy.
+    pub(crate) access: Option<AccessTokens>,
     min_refetch_interval: Duration,
     cache: RwLock<Snapshot>,
     /// Held while a refetch is under way (single flight).
@@ -325,12 +386,14 @@ impl JwksSource {
     pub(crate) fn new(
         url: String,
         policy: ClaimPolicy,
+        access: Option<AccessTokens>,
         min_refetch_interval: Duration,
         extra_roots: &[Certificate],
     ) -> Result<Self, String> {
         Ok(JwksSource {
             url,
             policy,
+            access,
             min_refetch_interval,
             cache: RwLock::new(Snapshot::default()),
             refetching: tokio::sync::Mutex::new(()),
@@ -384,9 +447,15 @@ impl JwksSource {
         if key.alg != jws.alg {
             return Err(TokenError::UnsupportedAlgorithm.into());
         }
+        // The header's `typ` (covered by the signature) says which kind the token claims to be,
+        // and it is held to that kind's issuer and audience only.
+        let policy = match (jws.access_token, &self.access) {
+            (false, _) => &self.policy,
+            (true, Some(access)) => &access.policy,
+            (true, None) => return Err(TokenError::UnsupportedType.into()),
+        };
         let timer = observe::VerifyTimer::start();
-        let verified =
-            verify_with(&key, jws).and_then(|()| validate_claims(jws, &self.policy, now));
+        let verified = verify_with(&key, jws).and_then(|()| validate_claims(jws, policy, now));
         timer.stop(jws.alg);
         Ok((verified?, key))
     }

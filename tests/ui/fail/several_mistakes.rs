@@ -3,7 +3,7 @@ use auth_runtime::authorized;
 use axum::extract::Path;
 
 // One build reports every mistake.
-#[authorized(path_param = "user_id", scope = "tasks")]
+#[authorized(path_param = "user_id", scopes = "tasks")]
 fn handler<T>(Path(id): Path<String>) {}
 
 fn main() {}
