@@ -225,14 +225,14 @@ impl Auth {
 
     /// The layer that makes this configuration available to the extractors:
     /// `router.layer(auth.layer())`. With an OAuth resource configured
-    /// ([`Jwks::resource`](crate::Jwks::resource)), it also adds
+    /// (`Jwks::resource`), it also adds
     /// `resource_metadata="…"` to the `WWW-Authenticate` of every 401 this crate answers.
     pub fn layer(&self) -> AuthLayer {
         AuthLayer::new(self.clone())
     }
 
     /// The RFC 9728 protected-resource metadata of this API, when a resource is configured
-    /// ([`Jwks::resource`](crate::Jwks::resource), `AUTH_RESOURCE`): `resource`,
+    /// (`Jwks::resource`, `AUTH_RESOURCE`): `resource`,
     /// `authorization_servers` (the access tokens' issuer), `scopes_supported` (when given) and
     /// `bearer_methods_supported: ["header"]`.
     pub fn protected_resource_metadata(&self) -> Option<serde_json::Value> {

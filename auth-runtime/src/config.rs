@@ -60,7 +60,7 @@ impl AuthBuilder {
     }
 
     /// The scopes the RFC 9728 metadata lists (space-separated), unless `AUTH_RESOURCE_SCOPES`
-    /// or [`Jwks::resource_scopes`](crate::Jwks::resource_scopes) set them; nothing when no
+    /// or `Jwks::resource_scopes` set them; nothing when no
     /// resource is configured. For an application that knows the scopes its routes name.
     #[cfg_attr(not(feature = "jwks"), allow(unused_mut))]
     pub fn default_resource_scopes(mut self, scopes: &str) -> Self {

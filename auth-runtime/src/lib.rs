@@ -174,6 +174,14 @@ pub use verified::VerifiedToken;
 /// | `path_param = "user_id", or_role = "admin"` | that owner, or a token with the role `admin` | 403 `insufficient_scope` |
 /// | `path_param = "org_id", claim = "activeOrganizationId"` | a token whose claim is that value (a string), or contains it (an array of strings) | 403 |
 /// | `role = "admin"` | a token with the role `admin`, whatever the path | 403 `insufficient_scope` |
+/// | `scope = "tasks:stats"` | an OAuth access token for this API with the scope (a service's `client_credentials` token) | 401 for a session token, 403 `insufficient_scope` |
+/// | `path_param = "user_id", scope = "tasks:read"` | the owner; an OAuth access token also needs the scope | 403 |
+///
+/// `scope` takes one scope or a list (`["tasks:read", "tasks:write"]`): **all** of them, OAuth's
+/// meaning, unlike `role`'s any. It concerns OAuth access tokens only (accepted when
+/// `Jwks::resource` is configured; see the README's "OAuth clients and MCP"): a rule without
+/// `scope` refuses them, so a session token's routes are never opened to delegated tokens by
+/// accident.
 ///
 /// `role` and `or_role` take one role or a list (`["admin", "support"]`: any of them); `claim`
 /// and `or_role` combine (`path_param = "org_id", claim = "orgIds", or_role = "admin"`). `role`
