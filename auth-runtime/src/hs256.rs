@@ -125,6 +125,10 @@ pub(crate) struct Hs256Source {
 impl Hs256Source {
     /// Verifies the signature of an HS256 JWS with any of the keys, then its claims.
     pub(crate) fn verify(&self, jws: &Jws<'_>, now: u64) -> Result<VerifiedToken, TokenError> {
+        // Refused before any key is used (and before the verification is timed).
+        if jws.access_token {
+            return Err(TokenError::UnsupportedType);
+        }
         let timer = observe::VerifyTimer::start();
         let verified = verify_signature(jws, &self.keys)
             .and_then(|()| validate_claims(jws, &self.policy, now));
