@@ -52,6 +52,13 @@ async fn list_users() -> String {
     "every user".to_owned()
 }
 
+/// A service's access token with the scope.
+#[authorized(scope = "tasks:stats")]
+#[utoipa::path(get, path = "/api/stats")]
+async fn stats() -> String {
+    "counts".to_owned()
+}
+
 /// Any signed-in user.
 async fn me(claims: Claims) -> String {
     claims.user_id().to_owned()
@@ -77,7 +84,7 @@ async fn health() -> &'static str {
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(list_tasks, list_invoices, list_users),
+    paths(list_tasks, list_invoices, list_users, stats),
     modifiers(&BearerSecurity)
 )]
 struct UtoipaDoc;
@@ -95,6 +102,7 @@ fn app() -> (axum::Router, Value) {
         .api_route("/api/{user_id}/tasks", get(list_tasks))
         .api_route("/orgs/{org_id}/invoices", get(list_invoices))
         .api_route("/api/admin/users", get(list_users))
+        .api_route("/api/stats", get(stats))
         .api_route("/me", get(me))
         .api_route("/greet", get(greet))
         .api_route("/profile/{user_id}", get(profile))
@@ -149,6 +157,13 @@ async fn the_injected_extractor_documents_each_rule() {
     assert!(
         users["responses"]["400"].is_null(),
         "a role rule reads no path"
+    );
+
+    let stats = &paths["/api/stats"]["get"];
+    assert_eq!(stats["security"], json!([{ "bearer": ["tasks:stats"] }]));
+    assert_eq!(
+        stats["responses"]["403"]["description"],
+        "The access token is valid, but it lacks one of the scopes `tasks:stats`."
     );
 
     let me = &paths["/me"]["get"];
