@@ -26,6 +26,10 @@ use crate::verified::VerifiedToken;
 /// A request verifies its token once: further `Claims` extractors (and the check that
 /// `#[authorized]` injects) reuse the result.
 ///
+/// An OAuth access token (with a resource configured) is read only on a handler whose
+/// `#[authorized(scope = …)]` admitted it; anywhere else `Claims` answers 403
+/// `insufficient_scope`, so a handler written for session tokens never sees a delegated one.
+///
 /// ```
 /// use auth_runtime::Claims;
 /// use serde::Deserialize;
