@@ -7,10 +7,9 @@
 mod common;
 
 use auth_runtime::{BETTER_AUTH_URL_VAR, JWKS_MIN_REFETCH_VAR, JWKS_URL_VAR, SECRET_VAR};
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
@@ -104,22 +103,8 @@ fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<(Fixture, Mutex<Child>)> = OnceLock::new();
     &FIXTURE
         .get_or_init(|| {
-            common::npm_ci(&fixture_dir());
-            let mut child = Command::new("node")
-                .arg("issue-tokens.mjs")
-                .current_dir(fixture_dir())
-                .env(SECRET_VAR, SECRET)
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .expect("node runs");
-            let stdout = child.stdout.take().expect("stdout");
-            let line = BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .find_map(|line| line.strip_prefix("FIXTURE ").map(str::to_owned))
-                .expect("the fixture prints its tokens");
+            let (line, child) =
+                common::node_fixture(&fixture_dir(), "issue-tokens.mjs", &[(SECRET_VAR, SECRET)]);
             let fixture: Fixture = serde_json::from_str(&line).expect("fixture JSON");
             (fixture, Mutex::new(child))
         })

@@ -6,10 +6,9 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 
 use common::service::Service;
 use common::{Response, fetch, request};
@@ -65,22 +64,11 @@ fn fixture_dir() -> PathBuf {
 /// The authorization server, issuing its tokens for `resource`; it serves the JWKS until the
 /// returned child is dropped (its stdin closes).
 fn authorization_server(resource: &str) -> (Fixture, Child) {
-    common::npm_ci(&fixture_dir());
-    let mut child = Command::new("node")
-        .arg("issue-tokens.mjs")
-        .current_dir(fixture_dir())
-        .env("RESOURCE", resource)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("node runs (Node 20+ is needed for the OAuth tests)");
-    let stdout = child.stdout.take().expect("stdout");
-    let line = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|line| line.strip_prefix("FIXTURE ").map(str::to_owned))
-        .expect("the fixture prints its tokens");
+    let (line, child) = common::node_fixture(
+        &fixture_dir(),
+        "issue-tokens.mjs",
+        &[("RESOURCE", resource)],
+    );
     (serde_json::from_str(&line).expect("fixture JSON"), child)
 }
 

@@ -94,8 +94,10 @@ pub(crate) fn parse(attr: TokenStream, errors: &mut Errors) -> Option<Rule> {
             "path_param" => set(&mut parsed.path_param, key, errors, |e| {
                 path_param(value, e)
             }),
-            "role" => set(&mut parsed.role, key, errors, |e| roles(&name, value, e)),
-            "or_role" => set(&mut parsed.or_role, key, errors, |e| roles(&name, value, e)),
+            "role" => set(&mut parsed.role, key, errors, |e| roles("role", value, e)),
+            "or_role" => set(&mut parsed.or_role, key, errors, |e| {
+                roles("or_role", value, e)
+            }),
             "scope" => set(&mut parsed.scope, key, errors, |e| scopes(value, e)),
             _ => set(&mut parsed.claim, key, errors, |e| claim(value, e)),
         }
@@ -282,32 +284,14 @@ fn claim(value: Expr, errors: &mut Errors) -> Option<LitStr> {
 /// `"tasks:read"` or `["tasks:read", "tasks:write"]`: RFC 6749 §3.3 scope-tokens, compared
 /// exactly with those of the token's space-separated `scope` claim.
 fn scopes(value: Expr, errors: &mut Errors) -> Option<Roles> {
-    let lits: Vec<&Expr> = match &value {
-        Expr::Array(ExprArray { elems, .. }) if elems.is_empty() => {
-            errors.push(syn::Error::new_spanned(
-                &value,
-                "`scope` needs at least one scope: scope = \"tasks:read\"",
-            ));
-            return None;
-        }
-        Expr::Array(ExprArray { elems, .. }) => elems.iter().collect(),
-        single => vec![single],
+    let list = List {
+        key: "scope",
+        one: "tasks:read",
+        two: "tasks:write",
+        noun: "scope",
     };
-    let mut names: Vec<String> = Vec::with_capacity(lits.len());
-    let mut ok = true;
-    for expr in lits {
-        let Some(lit) = string_literal(expr) else {
-            ok = false;
-            errors.push(syn::Error::new(
-                expr.span(),
-                "`scope` takes a string literal or a list of them: scope = \"tasks:read\" or scope = [\"tasks:read\", \"tasks:write\"]",
-            ));
-            continue;
-        };
-        let scope = lit.value();
-        let problem = if scope.is_empty() {
-            Some("a scope cannot be empty".to_owned())
-        } else if scope.contains(' ') {
+    list.parse(value, errors, |scope| {
+        if scope.contains(' ') {
             Some(format!(
                 "`{scope}` contains a space, which separates scopes in a token: for several scopes (all required) write scope = [\"{}\"]",
                 scope.split_whitespace().collect::<Vec<_>>().join("\", \"")
@@ -319,52 +303,22 @@ fn scopes(value: Expr, errors: &mut Errors) -> Option<Roles> {
             Some(format!(
                 "`{scope}` is not an OAuth scope: printable ASCII without quotes or backslashes (RFC 6749 §3.3)"
             ))
-        } else if names.contains(&scope) {
-            Some(format!("`{scope}` is listed twice: keep one"))
         } else {
             None
-        };
-        match problem {
-            Some(message) => {
-                ok = false;
-                errors.push(syn::Error::new(lit.span(), message));
-            }
-            None => names.push(scope),
         }
-    }
-    ok.then_some(Roles { names })
+    })
 }
 
-/// `"admin"` or `["admin", "support"]`; every role is checked, so that all mistakes show.
-fn roles(key: &str, value: Expr, errors: &mut Errors) -> Option<Roles> {
-    let lits: Vec<&Expr> = match &value {
-        Expr::Array(ExprArray { elems, .. }) if elems.is_empty() => {
-            errors.push(syn::Error::new_spanned(
-                &value,
-                format!("`{key}` needs at least one role: {key} = \"admin\""),
-            ));
-            return None;
-        }
-        Expr::Array(ExprArray { elems, .. }) => elems.iter().collect(),
-        single => vec![single],
+/// `"admin"` or `["admin", "support"]` for `role` or `or_role`.
+fn roles(key: &'static str, value: Expr, errors: &mut Errors) -> Option<Roles> {
+    let list = List {
+        key,
+        one: "admin",
+        two: "support",
+        noun: "role",
     };
-    let mut names: Vec<String> = Vec::with_capacity(lits.len());
-    let mut ok = true;
-    for expr in lits {
-        let Some(lit) = string_literal(expr) else {
-            ok = false;
-            errors.push(syn::Error::new(
-                expr.span(),
-                format!(
-                    "`{key}` takes a string literal or a list of them: {key} = \"admin\" or {key} = [\"admin\", \"support\"]"
-                ),
-            ));
-            continue;
-        };
-        let role = lit.value();
-        let problem = if role.is_empty() {
-            Some("a role cannot be empty".to_owned())
-        } else if role.contains(',') {
+    list.parse(value, errors, |role| {
+        if role.contains(',') {
             Some(format!(
                 "`{role}` contains a comma: a token's comma-separated roles are split before they are compared, so no role contains one; for any of several roles write {key} = [\"{}\"]",
                 role.split(',')
@@ -377,18 +331,78 @@ fn roles(key: &str, value: Expr, errors: &mut Errors) -> Option<Roles> {
             Some(format!(
                 "`{role}` starts or ends with whitespace: roles are compared exactly, so write it without"
             ))
-        } else if names.contains(&role) {
-            Some(format!("`{role}` is listed twice: keep one"))
         } else {
             None
-        };
-        match problem {
-            Some(message) => {
-                ok = false;
-                errors.push(syn::Error::new(lit.span(), message));
-            }
-            None => names.push(role),
         }
+    })
+}
+
+/// An argument that takes one string or a list of them (`role`, `or_role`, `scope`), with the
+/// examples its messages give.
+struct List {
+    key: &'static str,
+    one: &'static str,
+    two: &'static str,
+    noun: &'static str,
+}
+
+impl List {
+    /// Every element is checked, so that all mistakes show: not a string literal, empty,
+    /// listed twice, or what `problem` finds in it.
+    fn parse(
+        &self,
+        value: Expr,
+        errors: &mut Errors,
+        problem: impl Fn(&str) -> Option<String>,
+    ) -> Option<Roles> {
+        let List {
+            key,
+            one,
+            two,
+            noun,
+        } = self;
+        let lits: Vec<&Expr> = match &value {
+            Expr::Array(ExprArray { elems, .. }) if elems.is_empty() => {
+                errors.push(syn::Error::new_spanned(
+                    &value,
+                    format!("`{key}` needs at least one {noun}: {key} = \"{one}\""),
+                ));
+                return None;
+            }
+            Expr::Array(ExprArray { elems, .. }) => elems.iter().collect(),
+            single => vec![single],
+        };
+        let mut names: Vec<String> = Vec::with_capacity(lits.len());
+        let mut ok = true;
+        for expr in lits {
+            let Some(lit) = string_literal(expr) else {
+                ok = false;
+                errors.push(syn::Error::new(
+                    expr.span(),
+                    format!(
+                        "`{key}` takes a string literal or a list of them: {key} = \"{one}\" or {key} = [\"{one}\", \"{two}\"]"
+                    ),
+                ));
+                continue;
+            };
+            let name = lit.value();
+            let message = if name.is_empty() {
+                Some(format!("a {noun} cannot be empty"))
+            } else if let Some(message) = problem(&name) {
+                Some(message)
+            } else if names.contains(&name) {
+                Some(format!("`{name}` is listed twice: keep one"))
+            } else {
+                None
+            };
+            match message {
+                Some(message) => {
+                    ok = false;
+                    errors.push(syn::Error::new(lit.span(), message));
+                }
+                None => names.push(name),
+            }
+        }
+        ok.then_some(Roles { names })
     }
-    ok.then_some(Roles { names })
 }

@@ -51,15 +51,7 @@ use crate::extract::Claims;
 use crate::openapi::{self, DocRule};
 use crate::route::AuthorizedRoute;
 
-/// Registers the HTTP bearer (JWT) scheme the operations of `#[authorized]` handlers and
-/// [`Claims`] require, and completes what [`Claims`] declared.
-///
-/// The scheme is named `bearer` unless you choose another name with [`BearerSecurity::named`];
-/// the requirements the extractors wrote are then renamed with it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BearerSecurity {
-    name: &'static str,
-}
+pub use crate::openapi::BearerSecurity;
 
 /// The header parameter [`Claims`] adds as a marker: aide's `Option<T>` marks
 /// the parameters of `T` as not required, which is how [`BearerSecurity::apply`] tells
@@ -68,25 +60,6 @@ pub struct BearerSecurity {
 const MARKER: &str = "Authorization";
 
 impl BearerSecurity {
-    /// The scheme named `bearer`.
-    pub const DEFAULT: BearerSecurity = BearerSecurity::named(openapi::DEFAULT_SCHEME);
-
-    /// The scheme under another name.
-    ///
-    /// # Panics
-    ///
-    /// When `name` is not an OpenAPI component name (ASCII letters, digits, `.`, `-`, `_`): a
-    /// compile error in a `const`.
-    pub const fn named(name: &'static str) -> BearerSecurity {
-        openapi::check_scheme_name(name);
-        BearerSecurity { name }
-    }
-
-    /// The scheme's name.
-    pub const fn name(&self) -> &'static str {
-        self.name
-    }
-
     /// Registers the scheme, names the requirements after it, and turns what
     /// [`Claims`] and `Option<Claims>` declared into their requirements: for
     /// `finish_api_with(&mut api, |api| BearerSecurity.apply(api))`.
@@ -118,7 +91,7 @@ impl BearerSecurity {
             description: Some(openapi::SCHEME_DESCRIPTION.to_owned()),
             extensions: Default::default(),
         };
-        api.security_scheme(self.name, scheme)
+        api.security_scheme(self.name(), scheme)
     }
 
     fn complete(&self, operation: &mut Operation) {
@@ -149,23 +122,13 @@ impl BearerSecurity {
                 }
             }
         }
-        if self.name != openapi::DEFAULT_SCHEME {
+        if self.name() != openapi::DEFAULT_SCHEME {
             for requirement in &mut operation.security {
                 if let Some(roles) = requirement.shift_remove(openapi::DEFAULT_SCHEME) {
-                    requirement.insert(self.name.to_owned(), roles);
+                    requirement.insert(self.name().to_owned(), roles);
                 }
             }
         }
-    }
-}
-
-/// The scheme named `bearer`, as a value (like a unit struct's): `BearerSecurity.apply(api)`.
-#[allow(non_upper_case_globals)]
-pub const BearerSecurity: BearerSecurity = BearerSecurity::DEFAULT;
-
-impl Default for BearerSecurity {
-    fn default() -> Self {
-        BearerSecurity::DEFAULT
     }
 }
 

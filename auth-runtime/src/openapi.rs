@@ -21,6 +21,51 @@ const UNAUTHORIZED_CHALLENGE: &str = "`Bearer`, with `error=\"invalid_token\"` a
 /// The description of a role refusal's `WWW-Authenticate` header.
 const INSUFFICIENT_SCOPE_CHALLENGE: &str = "`Bearer error=\"insufficient_scope\"` (RFC 6750).";
 
+/// The HTTP bearer (JWT) scheme the operations of `#[authorized]` handlers (and `Claims`)
+/// require, to register once in the document: with utoipa, `modifiers(&BearerSecurity)` in
+/// `#[openapi(...)]` (it implements `Modify`); with aide, `BearerSecurity.apply(api)` in
+/// `finish_api_with`.
+///
+/// The scheme is named `bearer` unless you choose another name with [`BearerSecurity::named`];
+/// the requirements the attribute and the extractors wrote are then renamed with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BearerSecurity {
+    name: &'static str,
+}
+
+impl BearerSecurity {
+    /// The scheme named `bearer`.
+    pub const DEFAULT: BearerSecurity = BearerSecurity::named(DEFAULT_SCHEME);
+
+    /// The scheme under another name, e.g. to match an existing document's `bearerAuth`.
+    ///
+    /// # Panics
+    ///
+    /// When `name` is not an OpenAPI component name (ASCII letters, digits, `.`, `-`, `_`): a
+    /// compile error in a `const`, as in `const JWT: BearerSecurity =
+    /// BearerSecurity::named("jwt");` then `modifiers(&JWT)` or `JWT.apply(api)`.
+    pub const fn named(name: &'static str) -> BearerSecurity {
+        check_scheme_name(name);
+        BearerSecurity { name }
+    }
+
+    /// The scheme's name.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+/// The scheme named `bearer`, as a value (like a unit struct's): `modifiers(&BearerSecurity)`,
+/// `BearerSecurity.apply(api)`.
+#[allow(non_upper_case_globals)]
+pub const BearerSecurity: BearerSecurity = BearerSecurity::DEFAULT;
+
+impl Default for BearerSecurity {
+    fn default() -> Self {
+        BearerSecurity::DEFAULT
+    }
+}
+
 /// A handler's rule, as the document describes it.
 pub(crate) enum DocRule {
     /// `path_param`, with `claim` and `or_role` when given.

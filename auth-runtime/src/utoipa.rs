@@ -47,48 +47,9 @@ use ::utoipa::openapi::security::{
 
 use crate::openapi;
 
-/// A [`Modify`](::utoipa::Modify) that registers the HTTP bearer (JWT) scheme the operations of
-/// `#[authorized]` handlers require: `modifiers(&BearerSecurity)` in `#[openapi(...)]`.
-///
-/// The scheme is named `bearer` unless you choose another name with [`BearerSecurity::named`];
-/// the requirements `#[authorized]` wrote are then renamed with it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BearerSecurity {
-    name: &'static str,
-}
+pub use crate::openapi::BearerSecurity;
 
-impl BearerSecurity {
-    /// The scheme named `bearer`.
-    pub const DEFAULT: BearerSecurity = BearerSecurity::named(openapi::DEFAULT_SCHEME);
-
-    /// The scheme under another name, e.g. to match an existing document's `bearerAuth`.
-    ///
-    /// # Panics
-    ///
-    /// When `name` is not an OpenAPI component name (ASCII letters, digits, `.`, `-`, `_`): a
-    /// compile error in a `const`, as in `modifiers(&JWT)` with
-    /// `const JWT: BearerSecurity = BearerSecurity::named("jwt");`.
-    pub const fn named(name: &'static str) -> BearerSecurity {
-        openapi::check_scheme_name(name);
-        BearerSecurity { name }
-    }
-
-    /// The scheme's name.
-    pub const fn name(&self) -> &'static str {
-        self.name
-    }
-}
-
-/// The scheme named `bearer`, as a value (like a unit struct's): `modifiers(&BearerSecurity)` in `#[openapi(...)]`.
-#[allow(non_upper_case_globals)]
-pub const BearerSecurity: BearerSecurity = BearerSecurity::DEFAULT;
-
-impl Default for BearerSecurity {
-    fn default() -> Self {
-        BearerSecurity::DEFAULT
-    }
-}
-
+/// Registers the scheme: `modifiers(&BearerSecurity)` in `#[openapi(...)]`.
 impl ::utoipa::Modify for BearerSecurity {
     fn modify(&self, openapi: &mut OpenApi) {
         let scheme = HttpBuilder::new()
@@ -99,8 +60,8 @@ impl ::utoipa::Modify for BearerSecurity {
         openapi
             .components
             .get_or_insert_with(Default::default)
-            .add_security_scheme(self.name, SecurityScheme::Http(scheme));
-        if self.name == openapi::DEFAULT_SCHEME {
+            .add_security_scheme(self.name(), SecurityScheme::Http(scheme));
+        if self.name() == openapi::DEFAULT_SCHEME {
             return;
         }
         for item in openapi.paths.paths.values_mut() {
@@ -116,7 +77,7 @@ impl ::utoipa::Modify for BearerSecurity {
             ];
             for operation in operations.into_iter().flatten() {
                 for requirement in operation.security.iter_mut().flatten() {
-                    rename(requirement, self.name);
+                    rename(requirement, self.name());
                 }
             }
         }

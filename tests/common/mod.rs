@@ -147,6 +147,35 @@ pub fn validate_openapi(document: &serde_json::Value) {
     );
 }
 
+/// Runs `node SCRIPT` in a fixture package (after [`npm_ci`]) with `env`, and returns the JSON
+/// of the `FIXTURE {...}` line it prints, and the process: it serves until its stdin closes,
+/// when the returned child is dropped or the test binary exits.
+pub fn node_fixture(
+    dir: &std::path::Path,
+    script: &str,
+    env: &[(&str, &str)],
+) -> (String, std::process::Child) {
+    use std::io::BufRead as _;
+    use std::process::{Command, Stdio};
+    npm_ci(dir);
+    let mut child = Command::new("node")
+        .arg(script)
+        .current_dir(dir)
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("node runs (Node 20+ is needed for the Better Auth tests)");
+    let stdout = child.stdout.take().expect("stdout");
+    let line = std::io::BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| line.strip_prefix("FIXTURE ").map(str::to_owned))
+        .expect("the fixture prints its FIXTURE line");
+    (line, child)
+}
+
 pub fn request(method: &str, target: &str) -> Request {
     Request {
         method: method.to_owned(),
