@@ -454,27 +454,7 @@ impl Sample {
 /// Parses the Prometheus text with `prometheus_client.parser` (failing on anything it refuses)
 /// and returns every sample.
 fn parse_exposition(text: &str) -> Vec<Sample> {
-    use std::io::Write as _;
-    use std::process::{Command, Stdio};
-    let packages = common::pip_target(PARSER);
-    let mut child = Command::new("python3")
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/metrics/parse.py"
-        ))
-        .env("PYTHONPATH", &packages)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(text.as_bytes())
-        .expect("write the exposition");
-    let output = child.wait_with_output().expect("the parser ends");
+    let output = common::python("metrics/parse.py", PARSER, text.as_bytes());
     assert!(
         output.status.success(),
         "the Prometheus parser refused the exposition: {}\n{text}",

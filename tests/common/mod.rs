@@ -116,17 +116,18 @@ pub fn pip_target(requirement: &str) -> std::path::PathBuf {
     dir
 }
 
-/// Runs openapi-spec-validator (pinned, installed by `pip_target`) on an OpenAPI 3.1 document;
-/// its errors fail the test.
-pub fn validate_openapi(document: &serde_json::Value) {
+/// Runs `python3 tests/SCRIPT` with `requirement` (installed by [`pip_target`]) on its path
+/// and `input` on its stdin; its output.
+pub fn python(script: &str, requirement: &str, input: &[u8]) -> std::process::Output {
     use std::io::Write as _;
     use std::process::{Command, Stdio};
     let mut child = Command::new("python3")
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/openapi/validate.py"
-        ))
-        .env("PYTHONPATH", pip_target("openapi-spec-validator==0.9.0"))
+        .arg(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests")
+                .join(script),
+        )
+        .env("PYTHONPATH", pip_target(requirement))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -136,9 +137,18 @@ pub fn validate_openapi(document: &serde_json::Value) {
         .stdin
         .take()
         .expect("stdin")
-        .write_all(document.to_string().as_bytes())
-        .expect("write the document");
-    let output = child.wait_with_output().expect("the validator ends");
+        .write_all(input)
+        .expect("write the input");
+    child.wait_with_output().expect("the script ends")
+}
+
+/// Runs openapi-spec-validator (pinned) on an OpenAPI 3.1 document; its errors fail the test.
+pub fn validate_openapi(document: &serde_json::Value) {
+    let output = python(
+        "openapi/validate.py",
+        "openapi-spec-validator==0.9.0",
+        document.to_string().as_bytes(),
+    );
     assert!(
         output.status.success(),
         "openapi-spec-validator refused the document:\n{}{}",
