@@ -157,7 +157,7 @@ async fn setup(name: &str) -> Setup {
         .map_or(0, |d| d.as_secs());
     let token = key.sign_raw(
         br#"{"alg":"EdDSA","kid":"k1"}"#,
-        json!({"sub": "alice", "iat": now, "exp": now + 600})
+        json!({"sub": "alice", "iat": now, "exp": now + 600, "iss": ISSUER, "aud": ISSUER})
             .to_string()
             .as_bytes(),
     );
@@ -168,9 +168,12 @@ async fn setup(name: &str) -> Setup {
     }
 }
 
+/// The `iss` and `aud` of the test tokens: a bare JWKS URL has no origin to derive them from.
+const ISSUER: &str = "https://auth.test";
+
 fn app(jwks: Jwks) -> Router {
     let auth = Auth::builder()
-        .jwks(jwks)
+        .jwks(jwks.issuer(ISSUER).audience(ISSUER))
         .build()
         .expect("valid configuration");
     Router::new().route("/me", get(me)).layer(auth.layer())

@@ -142,9 +142,6 @@ where
         };
         let token = authenticate_for(parts, rule).await?;
         let alg = Some(token.algorithm());
-        if let Err(error) = admit_kind(&token, H::SCOPES) {
-            return Err(observe::refused(parts, rule, error, alg));
-        }
         let Path(path) = match Path::<P>::from_request_parts(parts, state).await {
             Ok(path) => path,
             // The route and the handler's `Path` type disagree (the number of captures, a type
@@ -167,7 +164,12 @@ where
             // handler's own `Path` would answer 400, and no user id can be read from it.
             Err(_) => return Err(observe::refused(parts, rule, AuthError::InvalidPath, alg)),
         };
-        match decide(&token, H::path_value(&path), H::CLAIM, H::OR_ROLES) {
+        // The path first: on another user's path, the true refusal is that the data is not the
+        // token's (no scope or role the client could ask for would change it); then the
+        // token's kind and scopes.
+        let decision = decide(&token, H::path_value(&path), H::CLAIM, H::OR_ROLES)
+            .and_then(|reason| admit_kind(&token, H::SCOPES).map(|()| reason));
+        match decision {
             Ok(reason) => {
                 if token.is_access_token() {
                     parts.extensions.insert(AccessAdmitted);
@@ -181,8 +183,9 @@ where
 }
 
 /// The decision on the value the handler reads: the token's user id (or the claim the route
-/// names) must hold it, or the token must carry one of `or_roles`. Admitted, the reason:
-/// `owner`, `claim` or `role`.
+/// names) must hold it, or the token must carry one of `or_roles` (an access token carries
+/// none). Admitted, the reason: `owner`, `claim` or `role`. Refused, the path rule's own
+/// refusal, with or without `or_roles`: the value is not the token's.
 fn decide(
     token: &VerifiedToken,
     value: &str,
@@ -199,9 +202,7 @@ fn decide(
     if token.has_any_role(or_roles) {
         return Ok("role");
     }
-    Err(if !or_roles.is_empty() {
-        AuthError::MissingRole
-    } else if claim.is_some() {
+    Err(if claim.is_some() {
         AuthError::ClaimMismatch
     } else {
         AuthError::Forbidden

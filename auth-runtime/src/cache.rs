@@ -10,11 +10,14 @@
 //!   its `kid` (the set is refetched when stale, as for any token). Otherwise the entry is
 //!   dropped and the token verified afresh, which refuses it with the precise reason.
 //! - Bounded in bytes (see [`DEFAULT_TOKEN_CACHE_MAX_BYTES`]); 0 turns it off. Each entry
-//!   weighs what it holds: the token, its decoded payload (counted twice: the `sub`, `iss` and
-//!   `aud` a handler may ask for are copied out of it later), the user id and roles, and a
-//!   fixed overhead for the bookkeeping. A user who makes their token large (Better Auth puts
-//!   the whole user object in it, `name` and `image` included) fills the cache faster, not
-//!   further.
+//!   weighs what it holds on the heap, every allocation counted as the allocator rounds it
+//!   (header, 16-byte steps, 32 bytes at least): the token, its decoded payload (counted twice:
+//!   the `sub`, `iss` and `aud` a handler may ask for are copied out of it later), the user id,
+//!   each role and scope and their lists, and the entry's own blocks and slot. A user who makes
+//!   their token large (Better Auth puts the whole user object in it, `name` and `image`
+//!   included) or splits it into many small values (at most
+//!   [`MAX_CLAIM_VALUES`](crate::MAX_CLAIM_VALUES) roles or scopes) fills the cache faster,
+//!   not further.
 
 use std::sync::Arc;
 
@@ -22,17 +25,21 @@ use quick_cache::sync::Cache;
 
 #[cfg(feature = "jwks")]
 use crate::jwks::PublicKey;
-use crate::verified::VerifiedToken;
+use crate::verified::{VerifiedToken, heap_block};
 
 /// The default bound of the cache, in bytes: 16 MiB. About 9,000 stock Better Auth tokens
 /// (a 600-byte token weighs about 1.8 KiB), or about 800 tokens of the largest size accepted
 /// ([`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN), about 20 KiB each).
 pub const DEFAULT_TOKEN_CACHE_MAX_BYTES: usize = 16 * 1024 * 1024;
 
-/// What an entry costs besides the bytes it holds: the `Arc`s and structs of the entry and
-/// the verified token, the key's box, the kid of a JWKS token, and quick_cache's slot and
-/// index (measured: see PERFORMANCE.md, "The cache of verified tokens").
-const ENTRY_OVERHEAD: usize = 256;
+/// What an entry costs besides the bytes its token holds: the blocks of the two `Arc`s (the
+/// entry and the verified token, counted from their sizes as the allocator rounds them), and
+/// quick_cache's slot and index for it (key, value, hash and links: 96 bytes is above what
+/// its shards hold per entry, their tables' spare capacity included).
+const ENTRY_OVERHEAD: usize =
+    heap_block(2 * std::mem::size_of::<usize>() + std::mem::size_of::<Entry>())
+        + heap_block(2 * std::mem::size_of::<usize>() + std::mem::size_of::<VerifiedToken>())
+        + 96;
 
 /// A verified token and what verified it.
 pub(crate) struct Entry {
@@ -51,9 +58,10 @@ impl Entry {
         let kid = match &verified_by {
             VerifiedBy::Hs256 => 0,
             #[cfg(feature = "jwks")]
-            VerifiedBy::Jwks { kid, .. } => kid.len(),
+            VerifiedBy::Jwks { kid, .. } => heap_block(kid.len()),
         };
-        let weight = token_len + token.max_heap_bytes() + kid + ENTRY_OVERHEAD;
+        // The key is a copy of the token, in a block of its own.
+        let weight = heap_block(token_len) + token.max_heap_bytes() + kid + ENTRY_OVERHEAD;
         Entry {
             token,
             verified_by,

@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer};
 
 use crate::error::TokenError;
 use crate::jws::{Jws, Str, decode_segment, has_duplicate};
-use crate::verified::VerifiedToken;
+use crate::verified::{Access, VerifiedToken};
 
 /// What a token must satisfy besides its signature.
 #[derive(Debug)]
@@ -39,6 +39,12 @@ pub(crate) struct RawClaims<'de> {
     pub(crate) role: Option<ClaimValue<'de>>,
     /// The OAuth `scope` (RFC 9068 §2.2.3), read for access tokens.
     pub(crate) scope: Option<ClaimValue<'de>>,
+    /// The OAuth `client_id` (RFC 9068 §2.2), read for access tokens.
+    pub(crate) client_id: Option<ClaimValue<'de>>,
+    /// An ID token's own claim (`at_hash`, `auth_time`) is present: its name.
+    pub(crate) id_token_claim: Option<&'static str>,
+    /// A confirmation claim (`cnf`, RFC 7800) is present: the token is bound to a key.
+    pub(crate) confirmation: bool,
     /// A registered claim, the user-id or the role claim appears more than once.
     pub(crate) duplicate: Option<&'static str>,
     /// Some member appears more than once (escaped spellings included).
@@ -127,6 +133,11 @@ enum ClaimName {
     UserId,
     Role,
     Scope,
+    ClientId,
+    /// `at_hash` or `auth_time`: only OpenID Connect ID tokens carry them.
+    IdTokenOnly(&'static str),
+    /// `cnf`: the token is bound to a key.
+    Confirmation,
     Other,
 }
 
@@ -142,6 +153,9 @@ impl ClaimName {
             ClaimName::UserId => "user id",
             ClaimName::Role => "role",
             ClaimName::Scope => "scope",
+            ClaimName::ClientId => "client_id",
+            ClaimName::IdTokenOnly(name) => name,
+            ClaimName::Confirmation => "cnf",
             ClaimName::Other => "",
         }
     }
@@ -170,6 +184,10 @@ impl ClaimsSeed<'_> {
                 "aud" => ClaimName::Aud,
                 "sub" => ClaimName::Sub,
                 "scope" => ClaimName::Scope,
+                "client_id" => ClaimName::ClientId,
+                "at_hash" => ClaimName::IdTokenOnly("at_hash"),
+                "auth_time" => ClaimName::IdTokenOnly("auth_time"),
+                "cnf" => ClaimName::Confirmation,
                 _ => ClaimName::Other,
             }
         }
@@ -217,6 +235,17 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
                 ClaimName::UserId => &mut raw.user_id,
                 ClaimName::Role => &mut raw.role,
                 ClaimName::Scope => &mut raw.scope,
+                ClaimName::ClientId => &mut raw.client_id,
+                ClaimName::IdTokenOnly(name) => {
+                    raw.id_token_claim = Some(name);
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+                ClaimName::Confirmation => {
+                    raw.confirmation = true;
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
                 ClaimName::Other => {
                     map.next_value::<IgnoredAny>()?;
                     continue;
@@ -285,7 +314,7 @@ pub(crate) fn validate_claims(
     now: u64,
 ) -> Result<VerifiedToken, TokenError> {
     let payload = decode_segment(jws.payload_b64)?;
-    let (user_id, roles, expires_at, not_before, issued_at, audience_len, scopes) = {
+    let (user_id, roles, expires_at, not_before, issued_at, audience_len, access) = {
         let mut deserializer = serde_json::Deserializer::from_slice(&payload);
         let seed = ClaimsSeed {
             user_id: Some(&policy.user_id_claim),
@@ -300,6 +329,13 @@ pub(crate) fn validate_claims(
         }
         if raw.duplicate_member {
             return Err(TokenError::DuplicateClaim);
+        }
+        // Never accepted, whatever the keys, issuer and audience configured: say so first.
+        if raw.id_token_claim.is_some() {
+            return Err(TokenError::IdToken);
+        }
+        if raw.confirmation {
+            return Err(TokenError::KeyBound);
         }
 
         let expires_at = numeric_date(raw.exp, "exp")?.ok_or(TokenError::MissingExpiry)?;
@@ -337,22 +373,31 @@ pub(crate) fn validate_claims(
             Some(ClaimValue::StrList(list)) => list.len(),
             _ => 1,
         };
-        let roles = roles(raw.role);
-        // An access token's granted scopes: a space-separated string (RFC 9068 §2.2.3, RFC 8693
-        // §4.2), each compared exactly. A session token's `scope`, if any, grants nothing.
-        let scopes = match jws.access_token {
-            false => None,
-            true => Some(
-                optional_str(raw.scope, "scope")?
-                    .map(|scope| {
-                        scope
-                            .split(' ')
-                            .filter(|scope| !scope.is_empty())
-                            .map(Box::from)
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            ),
+        let (roles, access): (Box<[Box<str>]>, _) = if jws.access_token {
+            // An access token's authority is its scopes (RFC 9068 §2.2.3, RFC 8693 §4.2: a
+            // space-separated string, each compared exactly); a role claim in it grants
+            // nothing, since the client chose what it asked for, not the user's standing.
+            let scopes: Box<[Box<str>]> = optional_str(raw.scope, "scope")?
+                .map(|scope| {
+                    scope
+                        .split(' ')
+                        .filter(|scope| !scope.is_empty())
+                        .take(MAX_CLAIM_VALUES + 1)
+                        .map(Box::from)
+                        .collect()
+                })
+                .unwrap_or_default();
+            if scopes.len() > MAX_CLAIM_VALUES {
+                return Err(TokenError::TooManyValues("scope"));
+            }
+            // A token a client holds for itself (`client_credentials`: its `sub` is its own
+            // client id) acts for no user.
+            let client_id =
+                optional_str(raw.client_id, "client_id")?.ok_or(TokenError::MissingClientId)?;
+            let for_client = *client_id == *user_id;
+            (Box::default(), Some(Access { scopes, for_client }))
+        } else {
+            (roles(raw.role)?, None)
         };
         (
             user_id,
@@ -361,7 +406,7 @@ pub(crate) fn validate_claims(
             not_before,
             issued_at,
             audience_len,
-            scopes,
+            access,
         )
     };
 
@@ -374,29 +419,40 @@ pub(crate) fn validate_claims(
         issued_at,
         payload,
         audience_len,
-        scopes,
+        access,
     ))
 }
+
+/// The most values the role claim or the `scope` claim may hold; a token with more is refused
+/// ([`TokenError::TooManyValues`]). Better Auth's users hold a few roles and its clients a few
+/// scopes: the bound keeps what one cached token holds small and predictable.
+pub const MAX_CLAIM_VALUES: usize = 64;
 
 /// The roles a role claim grants: a string is split on commas (Better Auth's admin plugin
 /// stores several roles as `"user,admin"`), an array's strings are roles as they are. Nothing
 /// is trimmed or case-folded, and empty names are dropped. Anything else (a number, an object,
 /// an array holding a non-string) grants no role: roles only ever admit, so a claim that
-/// cannot be read admits nothing.
-fn roles(value: Option<ClaimValue<'_>>) -> Vec<Box<str>> {
-    match value {
+/// cannot be read admits nothing. More than [`MAX_CLAIM_VALUES`] roles are refused.
+fn roles(value: Option<ClaimValue<'_>>) -> Result<Box<[Box<str>]>, TokenError> {
+    let roles: Vec<Box<str>> = match value {
         Some(ClaimValue::Str(roles)) => roles
             .split(',')
             .filter(|role| !role.is_empty())
+            .take(MAX_CLAIM_VALUES + 1)
             .map(Box::from)
             .collect(),
         Some(ClaimValue::StrList(roles)) => roles
             .into_iter()
             .filter(|role| !role.is_empty())
+            .take(MAX_CLAIM_VALUES + 1)
             .map(|role| role.into_owned().into_boxed_str())
             .collect(),
         _ => Vec::new(),
+    };
+    if roles.len() > MAX_CLAIM_VALUES {
+        return Err(TokenError::TooManyValues("role"));
     }
+    Ok(roles.into_boxed_slice())
 }
 
 /// Whether a value read from a path can name a user or a resource: a blank or
@@ -670,6 +726,123 @@ mod tests {
         assert_eq!(
             run(serde_json::json!({"uid": "a", "exp": NOW + 9, "iss": origin, "aud": [1]})),
             Some(TokenError::InvalidClaim("aud"))
+        );
+    }
+
+    #[test]
+    fn an_id_token_is_refused_whatever_its_issuer_and_audience() {
+        // Everything a policy could pin holds: only the ID token's own claims tell it apart.
+        let policy = ClaimPolicy {
+            issuer: Some("https://auth.example.com/api/auth".into()),
+            audience: Some("client-1".into()),
+            ..policy()
+        };
+        let key = [Hs256Key::new(SECRET)];
+        for marker in ["at_hash", "auth_time"] {
+            let mut claims = serde_json::json!({
+                "uid": "a", "exp": NOW + 60, "iss": "https://auth.example.com/api/auth",
+                "aud": "client-1",
+            });
+            claims[marker] = serde_json::json!(if marker == "at_hash" {
+                serde_json::json!("x4Bv2_3aW8rZ")
+            } else {
+                serde_json::json!(NOW)
+            });
+            assert_eq!(
+                verify_hs256(&sign(&claims), &key, &policy, NOW).err(),
+                Some(TokenError::IdToken),
+                "{marker}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_key_bound_token_is_no_bearer_token() {
+        let token = sign(&serde_json::json!({
+            "uid": "a", "exp": NOW + 60, "cnf": {"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"},
+        }));
+        assert_eq!(check(&token).err(), Some(TokenError::KeyBound));
+        let token = sign(&serde_json::json!({"uid": "a", "exp": NOW + 60, "cnf": null}));
+        assert_eq!(check(&token).err(), Some(TokenError::KeyBound), "any cnf");
+    }
+
+    #[test]
+    fn roles_and_scopes_are_bounded_in_number() {
+        let roles = |n: usize| vec!["r"; n].join(",");
+        assert_eq!(
+            check(&sign(&serde_json::json!({
+                "uid": "a", "exp": NOW + 60, "role": roles(MAX_CLAIM_VALUES),
+            })))
+            .map(|token| token.roles().len())
+            .ok(),
+            Some(MAX_CLAIM_VALUES)
+        );
+        for role in [
+            serde_json::json!(roles(MAX_CLAIM_VALUES + 1)),
+            serde_json::json!(vec!["r"; 1500]),
+        ] {
+            assert_eq!(
+                check(&sign(
+                    &serde_json::json!({"uid": "a", "exp": NOW + 60, "role": role})
+                ))
+                .err(),
+                Some(TokenError::TooManyValues("role"))
+            );
+        }
+        let scope = vec!["s"; MAX_CLAIM_VALUES + 1].join(" ");
+        let access = access_token(&serde_json::json!({
+            "uid": "a", "exp": NOW + 60, "client_id": "c", "scope": scope,
+        }));
+        assert_eq!(access.err(), Some(TokenError::TooManyValues("scope")));
+    }
+
+    /// Validates `claims` as an access token's (typ `at+jwt`); the signature is not the point.
+    fn access_token(claims: &Value) -> Result<VerifiedToken, TokenError> {
+        let token = sign(claims);
+        let mut jws = crate::jws::parse(&token)?;
+        jws.access_token = true;
+        validate_claims(&jws, &policy(), NOW)
+    }
+
+    #[test]
+    fn an_access_token_grants_scopes_never_roles() {
+        let token = access_token(&serde_json::json!({
+            "uid": "alice", "exp": NOW + 60, "client_id": "app", "scope": "tasks:read",
+            "role": "admin",
+        }))
+        .expect("valid");
+        assert!(token.is_access_token());
+        assert_eq!(token.roles().len(), 0, "a role claim grants nothing");
+        assert!(!token.has_role("admin"));
+        assert!(token.has_scopes(&["tasks:read"]));
+        assert!(!token.is_client_token());
+    }
+
+    #[test]
+    fn a_client_credentials_token_acts_for_no_user() {
+        let token = access_token(&serde_json::json!({
+            "uid": "app", "exp": NOW + 60, "client_id": "app", "scope": "tasks:read",
+        }))
+        .expect("valid");
+        assert!(token.is_client_token());
+        assert_eq!(
+            crate::authorize_owner(&token, "app"),
+            Err(crate::AuthError::Forbidden),
+            "its client id is no user's path"
+        );
+        for bad in [serde_json::json!(null), serde_json::json!(["app"])] {
+            assert_eq!(
+                access_token(&serde_json::json!({
+                    "uid": "app", "exp": NOW + 60, "client_id": bad,
+                }))
+                .err(),
+                Some(TokenError::InvalidClaim("client_id"))
+            );
+        }
+        assert_eq!(
+            access_token(&serde_json::json!({"uid": "app", "exp": NOW + 60})).err(),
+            Some(TokenError::MissingClientId),
+            "RFC 9068 requires client_id"
         );
     }
 

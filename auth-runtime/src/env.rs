@@ -466,6 +466,94 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "jwks")]
+    #[test]
+    fn a_jwks_url_without_an_origin_pins_nothing_and_is_refused() {
+        let url = "http://127.0.0.1:3000/custom/jwks";
+        let error = from(&[(JWKS_URL_VAR, url)]).expect_err("no issuer, no audience");
+        assert!(
+            matches!(
+                error,
+                ConfigError::Invalid {
+                    var: JWKS_URL_VAR,
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        let text = error.to_string();
+        assert!(
+            text.contains(BETTER_AUTH_URL_VAR) && text.contains(JWKS_ISSUER_VAR),
+            "names the variable to add: {text}"
+        );
+        let error = from(&[
+            (JWKS_URL_VAR, url),
+            (JWKS_ISSUER_VAR, "http://127.0.0.1:3000"),
+        ])
+        .expect_err("no audience");
+        assert!(error.to_string().contains(JWKS_AUDIENCE_VAR), "{error}");
+        let pinned = [
+            (JWKS_URL_VAR, url),
+            (JWKS_ISSUER_VAR, "http://127.0.0.1:3000"),
+            (JWKS_AUDIENCE_VAR, "http://127.0.0.1:3000"),
+        ];
+        assert!(from(&pinned).is_ok());
+        // Access tokens need their issuer pinned too.
+        let mut with_resource = pinned.to_vec();
+        with_resource.push((RESOURCE_VAR, "https://api.example.com"));
+        let error = from(&with_resource).expect_err("no access-token issuer");
+        assert!(
+            matches!(
+                error,
+                ConfigError::Invalid {
+                    var: RESOURCE_VAR,
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        assert!(
+            error.to_string().contains(ACCESS_TOKEN_ISSUER_VAR),
+            "{error}"
+        );
+        with_resource.push((ACCESS_TOKEN_ISSUER_VAR, "http://127.0.0.1:3000/api/auth"));
+        assert!(from(&with_resource).is_ok());
+        // With BETTER_AUTH_URL, both default to its origin.
+        assert!(
+            from(&[
+                (BETTER_AUTH_URL_VAR, "http://localhost:3000"),
+                (JWKS_URL_VAR, url)
+            ])
+            .is_ok()
+        );
+    }
+
+    #[cfg(feature = "jwks")]
+    #[test]
+    fn a_resource_path_a_router_cannot_serve_is_refused_at_start_up() {
+        for resource in [
+            "http://127.0.0.1:8080/{tasks",
+            "http://127.0.0.1:8080/tasks}",
+            "http://127.0.0.1:8080/:v1",
+        ] {
+            let error = from(&[
+                (BETTER_AUTH_URL_VAR, "http://localhost:3000"),
+                (RESOURCE_VAR, resource),
+            ])
+            .expect_err(resource);
+            assert!(
+                matches!(
+                    error,
+                    ConfigError::Invalid {
+                        var: RESOURCE_VAR,
+                        ..
+                    }
+                ),
+                "{resource}: {error}"
+            );
+        }
+    }
+
     #[test]
     fn token_cache_max_bytes_is_read_and_validated() {
         let auth = from(&[(SECRET_VAR, GOOD), (TOKEN_CACHE_MAX_BYTES_VAR, "0")]).expect("off");

@@ -68,6 +68,24 @@ pub enum TokenError {
     /// without `path_param`) and the token is a session token.
     #[error("the token is not an OAuth access token for this API")]
     NotAccessToken,
+    /// The token is an OpenID Connect ID token (it carries `at_hash` or `auth_time`, which
+    /// Better Auth's session tokens and access tokens never do): it tells a client who signed
+    /// in, and grants nothing at an API, whatever the configuration.
+    #[error("the token is an OpenID Connect ID token, not an access token")]
+    IdToken,
+    /// The token is bound to a key (a `cnf` claim: RFC 9449 DPoP, RFC 8705 mTLS) and was sent
+    /// as a plain Bearer token, without a proof of that key: whoever holds a stolen copy could
+    /// use it otherwise.
+    #[error("the token is bound to a key and cannot be used as a Bearer token")]
+    KeyBound,
+    /// An OAuth access token without a `client_id` claim (RFC 9068 §2.2 requires it): without
+    /// it, a token a client holds for itself cannot be told from one it holds for a user.
+    #[error("the access token has no client_id claim")]
+    MissingClientId,
+    /// The role claim or the `scope` claim holds more than
+    /// [`MAX_CLAIM_VALUES`](crate::MAX_CLAIM_VALUES) values.
+    #[error("the token's `{0}` claim holds too many values")]
+    TooManyValues(&'static str),
 }
 
 impl TokenError {
@@ -92,6 +110,10 @@ impl TokenError {
             TokenError::InvalidUserId => "invalid_user_id",
             TokenError::CustomClaims => "custom_claims",
             TokenError::NotAccessToken => "not_access_token",
+            TokenError::IdToken => "id_token",
+            TokenError::KeyBound => "key_bound",
+            TokenError::MissingClientId => "missing_client_id",
+            TokenError::TooManyValues(_) => "too_many_values",
         }
     }
 }
@@ -119,12 +141,17 @@ pub enum AuthError {
     /// A bearer credential was sent and refused.
     #[error("invalid token: {0}")]
     InvalidToken(#[from] TokenError),
-    /// The token is valid but belongs to another user than the one in the path.
+    /// The token is valid but belongs to another user than the one in the path (also for an
+    /// `or_role` route when the token holds none of the roles, and for an access token a
+    /// client holds for itself, which owns no user's path).
     #[error("the token does not grant access to this user's resources")]
     Forbidden,
     /// The token is valid but carries none of the roles the route admits
-    /// (`#[authorized(role = "…")]`, or `or_role` for a path the token does not own). Answers
-    /// 403 with `WWW-Authenticate: Bearer error="insufficient_scope"` (RFC 6750 §3.1).
+    /// (`#[authorized(role = "…")]`). Answers 403 with `WWW-Authenticate: Bearer
+    /// error="insufficient_scope"` (RFC 6750 §3.1). A path rule with `or_role` refuses with
+    /// the path rule's own refusal ([`Forbidden`](AuthError::Forbidden) or
+    /// [`ClaimMismatch`](AuthError::ClaimMismatch)): the data is not the token's, and no
+    /// role the client could ask for is the reason.
     #[error("the token does not carry a role this route requires")]
     MissingRole,
     /// The token is an OAuth access token that lacks one of the scopes the route requires

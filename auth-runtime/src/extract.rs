@@ -218,23 +218,24 @@ fn bearer_token(parts: &Parts) -> Result<&str, AuthError> {
 /// `#[authorized(path_param = …)]` takes this decision on the value the handler reads (see
 /// [`UserIdParam`]); call it from your own extractors for the same rule.
 ///
-/// An OAuth access token is refused ([`AuthError::MissingScope`]): only a route that names
-/// its scopes (`#[authorized(scope = …)]`) admits one.
+/// An OAuth access token is refused: on another user's path as any token is
+/// ([`AuthError::Forbidden`]), on its own user's with [`AuthError::MissingScope`] (only a
+/// route that names its scopes, `#[authorized(scope = …)]`, admits one).
 pub fn authorize_owner(token: &VerifiedToken, path_value: &str) -> Result<(), AuthError> {
+    if !owns(token, path_value) {
+        return Err(refuse(AuthError::Forbidden));
+    }
     if token.is_access_token() {
         return Err(refuse(AuthError::MissingScope(&[])));
     }
-    if owns(token, path_value) {
-        Ok(())
-    } else {
-        Err(refuse(AuthError::Forbidden))
-    }
+    Ok(())
 }
 
 /// Whether the token's user id is `path_value`, exactly. A blank value owns nothing (a user id
-/// is never blank either).
+/// is never blank either), and neither does a token a client holds for itself
+/// ([`VerifiedToken::is_client_token`]): its `sub` is a client id, not a user's.
 pub(crate) fn owns(token: &VerifiedToken, path_value: &str) -> bool {
-    names_something(path_value) && token.user_id() == path_value
+    names_something(path_value) && !token.is_client_token() && token.user_id() == path_value
 }
 
 /// The role decision: allows the request when the token's roles (see

@@ -115,6 +115,7 @@ pub mod __private {
 
 pub use auth::{Auth, ClaimNames};
 pub use cache::DEFAULT_TOKEN_CACHE_MAX_BYTES;
+pub use claims::MAX_CLAIM_VALUES;
 pub use config::AuthBuilder;
 pub use env::{
     ACCESS_TOKEN_ISSUER_VAR, AUDIENCE_VAR, BETTER_AUTH_URL_VAR, ISSUER_VAR, JWKS_ALLOW_HTTP_VAR,

@@ -186,7 +186,7 @@ mod handles {
     use crate::alg::Alg;
 
     /// Every reason a decision can give (each belongs to one outcome).
-    const REASONS: [&str; 33] = [
+    const REASONS: [&str; 37] = [
         "owner",
         "claim",
         "role",
@@ -212,6 +212,10 @@ mod handles {
         "invalid_user_id",
         "custom_claims",
         "not_access_token",
+        "id_token",
+        "key_bound",
+        "missing_client_id",
+        "too_many_values",
         "not_owner",
         "missing_role",
         "missing_scope",
@@ -293,6 +297,11 @@ mod handles {
                 TokenError::MissingUserId,
                 TokenError::InvalidUserId,
                 TokenError::CustomClaims,
+                TokenError::NotAccessToken,
+                TokenError::IdToken,
+                TokenError::KeyBound,
+                TokenError::MissingClientId,
+                TokenError::TooManyValues("role"),
             ];
             let errors = token_errors.into_iter().map(AuthError::from).chain([
                 AuthError::MissingToken,

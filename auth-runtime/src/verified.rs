@@ -17,18 +17,27 @@ use crate::error::TokenError;
 pub struct VerifiedToken {
     alg: Alg,
     user_id: String,
-    roles: Vec<Box<str>>,
+    roles: Box<[Box<str>]>,
     expires_at: u64,
     not_before: Option<u64>,
     issued_at: Option<u64>,
     payload: Vec<u8>,
     /// How many strings `aud` holds: bounds what [`strings`](Self::strings) may copy.
     audience_len: usize,
-    /// For an OAuth access token, the scopes it grants; `None` for a session token.
-    scopes: Option<Box<[Box<str>]>>,
+    /// For an OAuth access token, what it grants; `None` for a session token.
+    access: Option<Access>,
     /// `sub`, `iss` and `aud`, copied out of the payload only when a handler asks: validation
     /// compares them in place, so the common request allocates nothing for them.
     strings: OnceLock<StringClaims>,
+}
+
+/// What an OAuth access token grants.
+#[derive(Clone)]
+pub(crate) struct Access {
+    /// Its `scope` claim, split on spaces.
+    pub(crate) scopes: Box<[Box<str>]>,
+    /// Its `sub` is its own `client_id` (`client_credentials`): it acts for no user.
+    pub(crate) for_client: bool,
 }
 
 #[derive(Clone, Default)]
@@ -66,7 +75,8 @@ impl VerifiedToken {
     }
 
     /// The roles of the key source's role claim (`role` by default): a string split on commas,
-    /// or an array of strings. Empty when the claim is absent or is anything else.
+    /// or an array of strings. Empty when the claim is absent or is anything else, and always
+    /// for an OAuth access token, whose authority is its scopes.
     pub fn roles(&self) -> impl ExactSizeIterator<Item = &str> {
         self.roles.iter().map(|role| &**role)
     }
@@ -80,25 +90,32 @@ impl VerifiedToken {
     /// this API's resource, rather than a Better Auth session token. Access tokens reach a
     /// handler only through `#[authorized(scope = …)]`.
     pub fn is_access_token(&self) -> bool {
-        self.scopes.is_some()
+        self.access.is_some()
+    }
+
+    /// Whether this is an OAuth access token a client holds for itself (a `client_credentials`
+    /// grant: its `sub` is its own `client_id`). It acts for no user, so it owns no user's
+    /// path, whatever its `sub` says.
+    pub fn is_client_token(&self) -> bool {
+        self.access.as_ref().is_some_and(|access| access.for_client)
     }
 
     /// The scopes an access token grants (its space-separated `scope` claim); none for a
     /// session token.
     pub fn scopes(&self) -> impl ExactSizeIterator<Item = &str> {
-        self.scopes
-            .as_deref()
-            .unwrap_or_default()
+        self.access
+            .as_ref()
+            .map_or(&[][..], |access| &access.scopes)
             .iter()
             .map(|scope| &**scope)
     }
 
     /// Whether this is an access token granting every one of `scopes`, compared exactly.
     pub fn has_scopes(&self, scopes: &[&str]) -> bool {
-        self.scopes.as_ref().is_some_and(|own| {
+        self.access.as_ref().is_some_and(|access| {
             scopes
                 .iter()
-                .all(|scope| own.iter().any(|o| **o == **scope))
+                .all(|scope| access.scopes.iter().any(|o| **o == **scope))
         })
     }
 
@@ -120,13 +137,13 @@ impl VerifiedToken {
     pub(crate) fn new(
         alg: Alg,
         user_id: String,
-        roles: Vec<Box<str>>,
+        roles: Box<[Box<str>]>,
         expires_at: u64,
         not_before: Option<u64>,
         issued_at: Option<u64>,
         payload: Vec<u8>,
         audience_len: usize,
-        scopes: Option<Box<[Box<str>]>>,
+        access: Option<Access>,
     ) -> Self {
         VerifiedToken {
             alg,
@@ -137,28 +154,38 @@ impl VerifiedToken {
             issued_at,
             payload,
             audience_len,
-            scopes,
+            access,
             strings: OnceLock::new(),
         }
     }
 
-    /// The most heap memory this token holds, in bytes, now or later: its user id, roles and
-    /// payload, and the `sub`, `iss` and `aud` that [`strings`](Self::strings) may copy out of
-    /// the payload (their bytes at most the payload's, plus a `String` per `aud` element).
+    /// The most heap memory this token holds, in bytes, now or later, as the allocator counts
+    /// it (see [`heap_block`]): its user id, roles, scopes and payload, and the `sub`, `iss`
+    /// and `aud` that [`strings`](Self::strings) may copy out of the payload later (each of
+    /// them at most the payload's bytes, in a block of its own, plus the list of `aud`).
     pub(crate) fn max_heap_bytes(&self) -> usize {
-        let roles: usize = self
-            .roles
-            .iter()
-            .map(|role| role.len() + std::mem::size_of::<Box<str>>())
-            .sum();
-        let scopes: usize = self
-            .scopes
-            .iter()
-            .flatten()
-            .map(|scope| scope.len() + std::mem::size_of::<Box<str>>())
-            .sum();
-        let strings = self.payload.len() + self.audience_len * std::mem::size_of::<String>();
-        self.user_id.len() + roles + scopes + self.payload.len() + strings
+        let list = |items: &[Box<str>]| {
+            heap_block(std::mem::size_of_val(items))
+                + items
+                    .iter()
+                    .map(|item| heap_block(item.len()))
+                    .sum::<usize>()
+        };
+        let roles = list(&self.roles);
+        let access = self
+            .access
+            .as_ref()
+            .map_or(0, |access| list(&access.scopes));
+        // `sub` and `iss` (one block each), the `aud` list and one block per element: their
+        // bytes together are at most the payload's, each block at most 32 bytes more.
+        let strings = self.payload.len()
+            + (2 + self.audience_len) * HEAP_BLOCK_SLACK
+            + heap_block(self.audience_len * std::mem::size_of::<String>());
+        heap_block(self.user_id.capacity())
+            + roles
+            + access
+            + heap_block(self.payload.capacity())
+            + strings
     }
 
     fn strings(&self) -> &StringClaims {
@@ -206,6 +233,20 @@ impl VerifiedToken {
         serde_json::from_slice(&self.payload).map_err(|_| TokenError::CustomClaims)
     }
 }
+
+/// What one heap allocation of `bytes` takes from the allocator: glibc's malloc adds an 8-byte
+/// header, rounds up to 16 bytes and hands out at least 32 (jemalloc and mimalloc round to
+/// size classes no larger). An empty allocation takes nothing.
+pub(crate) const fn heap_block(bytes: usize) -> usize {
+    if bytes == 0 {
+        return 0;
+    }
+    let block = (bytes + 8).next_multiple_of(16);
+    if block < 32 { 32 } else { block }
+}
+
+/// The most [`heap_block`] adds to the bytes it holds.
+const HEAP_BLOCK_SLACK: usize = 32;
 
 impl fmt::Debug for VerifiedToken {
     // Claim values are personal data: keep them out of `{:?}` output that may reach a log.

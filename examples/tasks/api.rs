@@ -94,9 +94,19 @@ pub struct Detail {
     detail: String,
 }
 
+/// How long a client should wait before trying again after a 503.
+const RETRY_AFTER_SECS: &str = "5";
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.0, Json(Detail { detail: self.1 })).into_response()
+        let mut response = (self.0, Json(Detail { detail: self.1 })).into_response();
+        if self.0 == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
+        response
     }
 }
 
@@ -116,6 +126,10 @@ impl From<StoreError> for ApiError {
             StoreError::Unavailable => ApiError(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Database unavailable".to_owned(),
+            ),
+            StoreError::Rejected(what) => ApiError(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("The request cannot be stored: {what}"),
             ),
             StoreError::Failed => ApiError(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -152,6 +166,14 @@ impl TaskInput {
         let title = title.trim().to_owned();
         if title.is_empty() {
             return invalid("title must not be empty");
+        }
+        // NUL is valid JSON (`\u0000`) and valid UTF-8, but PostgreSQL's text cannot hold it:
+        // refused the same way whatever the database.
+        if title.contains('\0') {
+            return invalid("title must not contain NUL characters (\\u0000)");
+        }
+        if self.description.as_ref().is_some_and(|d| d.contains('\0')) {
+            return invalid("description must not contain NUL characters (\\u0000)");
         }
         if title.chars().count() > MAX_TITLE_CHARS {
             return invalid("title must be at most 200 characters");

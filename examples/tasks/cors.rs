@@ -1,5 +1,7 @@
 //! CORS for a browser app on another origin, from `CORS_ALLOWED_ORIGINS`: a comma-separated list
-//! of exact origins (`scheme://host[:port]`). Unset: no CORS headers at all (same-origin only).
+//! of exact origins (`scheme://host[:port]`), as a browser sends them: lower-case host, no
+//! default port (an entry no browser could send stops the service at start-up). Unset: no CORS
+//! headers at all (same-origin only).
 //!
 //! The layer is tower-http's `CorsLayer`, installed outside everything that may refuse (auth
 //! included; only the request log is outside it), so that a preflight is answered before any
@@ -84,6 +86,26 @@ fn origin(entry: &str) -> Result<HeaderValue, String> {
     });
     if !host_ok || !port_ok {
         return Err(invalid());
+    }
+    // What a browser sends is serialised (WHATWG URL): the host in lower case, the scheme's
+    // default port left out. An entry written otherwise would never match, silently.
+    if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Err(format!(
+            "{CORS_ALLOWED_ORIGINS_VAR} is invalid: {entry:?} has upper-case letters in its host, and browsers send the host in lower case: write {:?}",
+            entry.to_ascii_lowercase()
+        ));
+    }
+    if let Some(port) = port
+        && ((scheme == "http" && port == "80") || (scheme == "https" && port == "443"))
+    {
+        return Err(format!(
+            "{CORS_ALLOWED_ORIGINS_VAR} is invalid: {entry:?} writes out the default port, and browsers leave it out: write \"{scheme}://{host}\""
+        ));
+    }
+    if port.is_some_and(|port| port.starts_with('0')) {
+        return Err(format!(
+            "{CORS_ALLOWED_ORIGINS_VAR} is invalid: {entry:?} has a port with a leading zero, and browsers send it without"
+        ));
     }
     HeaderValue::from_str(entry).map_err(|_| invalid())
 }

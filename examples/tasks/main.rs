@@ -52,6 +52,10 @@ async fn main() -> ExitCode {
         }
     };
 
+    if dev && let Err(error) = dev_settings_are_local() {
+        eprintln!("error: {error}");
+        return ExitCode::FAILURE;
+    }
     let (auth, dev_secret) = if dev {
         match dev_secret() {
             Ok(secret) => (
@@ -116,6 +120,13 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let bind_addr = match bind_addr() {
+        Ok(addr) => addr,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
     let store = match store::Store::connect(&store_config).await {
         Ok(store) => store,
         Err(error) => {
@@ -124,12 +135,10 @@ async fn main() -> ExitCode {
         }
     };
     tracing::info!(database = %store_config.describe(), "tasks stored");
+    // Built before the service binds: whatever the configuration, it has been used once
+    // before anyone can connect.
+    let app = api::app(auth, store, cors);
 
-    let bind_addr = std::env::var("BIND_ADDR").unwrap_or_else(|_| DEFAULT_BIND_ADDR.to_owned());
-    let Ok(bind_addr) = bind_addr.parse::<SocketAddr>() else {
-        eprintln!("error: BIND_ADDR is not an address such as 127.0.0.1:8080");
-        return ExitCode::FAILURE;
-    };
     let listener = match tokio::net::TcpListener::bind(bind_addr).await {
         Ok(listener) => listener,
         Err(error) => {
@@ -148,7 +157,6 @@ async fn main() -> ExitCode {
     // Last, so that whoever waits for this line has everything printed before it.
     println!("tasks service listening on http://{addr}");
 
-    let app = api::app(auth, store, cors);
     if let Err(error) = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
@@ -158,6 +166,50 @@ async fn main() -> ExitCode {
     }
     tracing::info!("shut down");
     ExitCode::SUCCESS
+}
+
+/// `BIND_ADDR`, parsed.
+fn bind_addr() -> Result<SocketAddr, String> {
+    let value = std::env::var("BIND_ADDR").unwrap_or_else(|_| DEFAULT_BIND_ADDR.to_owned());
+    value
+        .parse::<SocketAddr>()
+        .map_err(|_| "BIND_ADDR is not an address such as 127.0.0.1:8080".to_owned())
+}
+
+/// `--dev` signs its own demo tokens (an admin's among them) with a throwaway secret: it must
+/// never run where real users' data or a real network is. It refuses the settings it would
+/// ignore (every `BETTER_AUTH_*` and `AUTH_*` variable: the real key sources and their rules),
+/// a `BIND_ADDR` or `METRICS_ADDR` that is not loopback, and a PostgreSQL `DATABASE_URL` on
+/// another host.
+fn dev_settings_are_local() -> Result<(), String> {
+    if let Some(var) = std::env::vars_os()
+        .filter_map(|(name, _)| name.into_string().ok())
+        .filter(|name| name.starts_with("BETTER_AUTH_") || name.starts_with("AUTH_"))
+        .min()
+    {
+        return Err(format!(
+            "--dev uses a throwaway secret and would ignore {var}: unset it, or run without --dev"
+        ));
+    }
+    for var in ["BIND_ADDR", metrics::METRICS_ADDR_VAR] {
+        if let Ok(value) = std::env::var(var)
+            && value
+                .trim()
+                .parse::<SocketAddr>()
+                .is_ok_and(|addr| !addr.ip().is_loopback())
+        {
+            return Err(format!(
+                "--dev listens on loopback only, and {var} is not a loopback address: use 127.0.0.1, or run without --dev"
+            ));
+        }
+    }
+    if store::StoreConfig::from_env().is_ok_and(|config| !config.is_local()) {
+        return Err(format!(
+            "--dev prints an admin token that reads every task of its database, and {} names a database on another host: use SQLite or a PostgreSQL on loopback, or run without --dev",
+            store::DATABASE_URL_VAR
+        ));
+    }
+    Ok(())
 }
 
 fn init_logging() {

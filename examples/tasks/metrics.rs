@@ -1,6 +1,7 @@
 //! `METRICS_ADDR`: the Prometheus text of auth-runtime's metrics (and any the service adds) at
 //! `http://METRICS_ADDR/metrics`, on a listener of its own so that it can stay on an internal
-//! address. Unset, no recorder is installed: nothing is recorded or served.
+//! address. Unset, no recorder is installed: nothing is recorded or served. An address other
+//! than loopback is refused at start-up unless `METRICS_ALLOW_REMOTE=1` says so.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -11,6 +12,9 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 
 pub const METRICS_ADDR_VAR: &str = "METRICS_ADDR";
+/// `1` lets `METRICS_ADDR` be an address other than loopback: `/metrics` has no
+/// authentication, so serving it beyond this machine is a choice to make explicitly.
+pub const METRICS_ALLOW_REMOTE_VAR: &str = "METRICS_ALLOW_REMOTE";
 
 /// First-seen verifications take microseconds (a cache hit is not timed): buckets from 10 µs
 /// to 50 ms.
@@ -34,6 +38,19 @@ pub async fn from_env() -> Result<Option<Exporter>, String> {
             "{METRICS_ADDR_VAR} is not an address such as 127.0.0.1:9464"
         ));
     };
+    if !addr.ip().is_loopback() {
+        match std::env::var(METRICS_ALLOW_REMOTE_VAR).as_deref() {
+            Ok("1" | "true") => tracing::warn!(
+                %addr,
+                "/metrics is served beyond loopback, without authentication ({METRICS_ALLOW_REMOTE_VAR}=1)"
+            ),
+            _ => {
+                return Err(format!(
+                    "{METRICS_ADDR_VAR} is not a loopback address, and /metrics has no authentication: bind it to 127.0.0.1, or set {METRICS_ALLOW_REMOTE_VAR}=1 to serve it on {addr} anyway (an internal network a scraper reaches)"
+                ));
+            }
+        }
+    }
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|error| format!("{METRICS_ADDR_VAR}: cannot listen on {addr}: {error}"))?;

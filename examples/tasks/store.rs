@@ -51,6 +51,10 @@ pub enum StoreError {
     /// The database cannot be reached, is shutting down, is locked or did not answer in time:
     /// answered 503, and the next request tries again.
     Unavailable,
+    /// The database refused a value of the request (a character its encoding cannot hold, a
+    /// number out of range, text too long): answered 422 with what is wrong. The API checks
+    /// what it can before the query; this is what the database itself says.
+    Rejected(&'static str),
     /// Anything else (a bug, a schema someone changed by hand): answered 500.
     Failed,
 }
@@ -114,6 +118,32 @@ impl StoreConfig {
             max_connections,
             timeout,
         })
+    }
+
+    /// Whether the database is on this machine: a SQLite file, or PostgreSQL on a loopback
+    /// address, `localhost` or a Unix socket.
+    pub fn is_local(&self) -> bool {
+        match self.backend {
+            Backend::Sqlite => true,
+            Backend::Postgres => Url::parse(&self.url).is_ok_and(|url| {
+                let local = |host: &str| {
+                    let host = host.trim_start_matches('[').trim_end_matches(']');
+                    host.starts_with('/')
+                        || host.eq_ignore_ascii_case("localhost")
+                        || host
+                            .parse::<std::net::IpAddr>()
+                            .is_ok_and(|ip| ip.is_loopback())
+                };
+                // `?host=` and `?hostaddr=` override the URL's host (a socket directory, or
+                // another server).
+                url.host_str()
+                    .is_none_or(|host| host.is_empty() || local(host))
+                    && url
+                        .query_pairs()
+                        .filter(|(key, _)| key == "host" || key == "hostaddr")
+                        .all(|(_, host)| local(&host))
+            }),
+        }
     }
 
     /// "SQLite at /srv/tasks.db" or "PostgreSQL at postgres://tasks@db:5432/tasks".
@@ -252,6 +282,7 @@ const USERS: &str = "SELECT user_id, COUNT(*) AS tasks FROM tasks GROUP BY user_
 pub struct Store {
     pool: AnyPool,
     timeout: Duration,
+    backend: Backend,
 }
 
 impl Store {
@@ -327,6 +358,7 @@ impl Store {
         Ok(Store {
             pool,
             timeout: config.timeout,
+            backend,
         })
     }
 
@@ -422,7 +454,7 @@ impl Store {
     ) -> Result<T, StoreError> {
         match tokio::time::timeout(self.timeout * 3, query).await {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) => Err(classify(&error)),
+            Ok(Err(error)) => Err(classify(self.backend, &error)),
             Err(_) => {
                 tracing::warn!(
                     timeout_ms = self.timeout.as_millis() as u64,
@@ -453,35 +485,109 @@ fn failed(error: sqlx::Error) -> StoreError {
     StoreError::Failed
 }
 
-/// 503 for what passes when the database comes back; 500 for the rest.
-fn classify(error: &sqlx::Error) -> StoreError {
-    let unavailable = match error {
+/// What a failed query means for the client: try again later (503), change the request
+/// (422), or nothing it can do (500).
+#[derive(Debug, PartialEq, Eq)]
+enum Class {
+    Unavailable,
+    Rejected(&'static str),
+    Failed,
+}
+
+/// Sorts an error by the backend that raised it: the same code means different things to
+/// PostgreSQL (SQLSTATE, five characters) and SQLite (a number).
+fn classify(backend: Backend, error: &sqlx::Error) -> StoreError {
+    let class = match error {
         sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::Io(_)
         | sqlx::Error::Tls(_)
         | sqlx::Error::Protocol(_)
-        | sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(db) => db.code().is_some_and(|code| unavailable_code(&code)),
-        _ => false,
+        | sqlx::Error::WorkerCrashed => Class::Unavailable,
+        sqlx::Error::Database(db) => match db.code() {
+            Some(code) => match backend {
+                Backend::Postgres => postgres_class(&code),
+                Backend::Sqlite => code.parse::<u32>().map_or(Class::Failed, sqlite_class),
+            },
+            None => Class::Failed,
+        },
+        _ => Class::Failed,
     };
-    if unavailable {
-        tracing::warn!(%error, "database unavailable");
-        StoreError::Unavailable
-    } else {
-        tracing::error!(%error, "database query failed");
-        StoreError::Failed
+    match class {
+        Class::Unavailable => {
+            tracing::warn!(%error, "database unavailable");
+            StoreError::Unavailable
+        }
+        Class::Rejected(what) => {
+            // The client's own data: worth a line, not an alarm.
+            tracing::info!(%error, "database refused a value of the request");
+            StoreError::Rejected(what)
+        }
+        Class::Failed => {
+            tracing::error!(%error, "database query failed");
+            StoreError::Failed
+        }
     }
 }
 
-/// PostgreSQL's connection exceptions (class 08), shutdowns (57P01–57P03) and lack of
-/// resources (class 53); SQLite's busy, locked, I/O error, full and cannot-open (primary codes
-/// 5, 6, 10, 13, 14, in the low byte of the extended code).
-fn unavailable_code(code: &str) -> bool {
-    if let Ok(sqlite) = code.parse::<u32>() {
-        return matches!(sqlite & 0xff, 5 | 6 | 10 | 13 | 14);
+/// PostgreSQL's SQLSTATE: connection exceptions (class 08), lack of resources (53), the
+/// server's shutdowns (57P01–57P05), a statement or lock timeout (57014 `query_canceled`,
+/// 55P03 `lock_not_available`) and transaction conflicts (40001, 40P01) pass; data exceptions
+/// (class 22) are the request's.
+fn postgres_class(code: &str) -> Class {
+    match code {
+        _ if code.starts_with("08") || code.starts_with("53") || code.starts_with("57P") => {
+            Class::Unavailable
+        }
+        "57014" | "55P03" | "40001" | "40P01" => Class::Unavailable,
+        "22021" | "22P05" => Class::Rejected(
+            "a text holds a character the database cannot store (such as NUL, \\u0000)",
+        ),
+        "22001" => Class::Rejected("a text is too long for the database"),
+        "22003" => Class::Rejected("a number is out of range"),
+        _ if code.starts_with("22") => Class::Rejected("a value is invalid for the database"),
+        _ => Class::Failed,
     }
-    code.starts_with("08") || code.starts_with("53") || matches!(code, "57P01" | "57P02" | "57P03")
+}
+
+/// SQLite's result codes (the primary code in the low byte of the extended one): busy,
+/// locked, I/O error, full and cannot-open pass; too big, range and mismatch are the
+/// request's.
+fn sqlite_class(code: u32) -> Class {
+    match code & 0xff {
+        5 | 6 | 10 | 13 | 14 => Class::Unavailable,
+        18 => Class::Rejected("a text is too long for the database"),
+        20 | 25 => Class::Rejected("a value is invalid for the database"),
+        _ => Class::Failed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_backend_reads_its_own_codes() {
+        // A PostgreSQL code that parses as a number is never read as SQLite's.
+        assert_eq!(
+            postgres_class("22021"),
+            Class::Rejected(
+                "a text holds a character the database cannot store (such as NUL, \\u0000)"
+            )
+        );
+        assert_eq!(postgres_class("57014"), Class::Unavailable);
+        assert_eq!(postgres_class("57P01"), Class::Unavailable);
+        assert_eq!(postgres_class("08006"), Class::Unavailable);
+        assert_eq!(postgres_class("53300"), Class::Unavailable);
+        assert_eq!(postgres_class("42P01"), Class::Failed);
+        assert_eq!(sqlite_class(5), Class::Unavailable);
+        assert_eq!(
+            sqlite_class(517),
+            Class::Unavailable,
+            "SQLITE_BUSY_SNAPSHOT"
+        );
+        assert_eq!(sqlite_class(1), Class::Failed);
+    }
 }
 
 /// The current UTC time as RFC 3339 (`2026-11-24T02:48:11Z`).

@@ -89,8 +89,11 @@ impl Jwks {
         Self::for_better_auth(Setting::new(url.into(), "Jwks::better_auth"))
     }
 
-    /// The keys published at `jwks_url`, with no `iss` or `aud` required unless set with
-    /// [`issuer`](Self::issuer) and [`audience`](Self::audience).
+    /// The keys published at `jwks_url`, for a server whose tokens are not Better Auth's usual
+    /// ones: [`issuer`](Self::issuer) and [`audience`](Self::audience) must both be set, or
+    /// [`build`](crate::AuthBuilder::build) refuses it (the keys sign more than one kind of
+    /// token, and only `iss` and `aud` tell this API's apart). With a Better Auth server, prefer
+    /// [`Jwks::better_auth`] and [`jwks_url`](Self::jwks_url).
     pub fn url(jwks_url: impl Into<String>) -> Self {
         Self::at(Setting::new(jwks_url.into(), "Jwks::url"))
     }
@@ -188,7 +191,7 @@ impl Jwks {
     }
 
     /// The `iss` of access tokens (default: `{origin}/api/auth`, Better Auth's issuer with its
-    /// default `basePath`; unchecked for a bare [`Jwks::url`] unless set).
+    /// default `basePath`; required with a bare [`Jwks::url`], which has no origin).
     pub fn access_token_issuer(mut self, issuer: impl Into<String>) -> Self {
         self.access_token_issuer = Some(Setting::new(issuer.into(), "Jwks::access_token_issuer"));
         self
@@ -251,6 +254,17 @@ impl Jwks {
             None => DEFAULT_JWKS_MIN_REFETCH,
         };
         let claims = SourceClaims::new(self.user_id_claim, "sub", self.role_claim)?;
+        // Every kind of token these keys sign is pinned: a session token to its issuer and
+        // audience, an access token to its issuer (its audience is the resource). Better Auth
+        // signs ID tokens, and other clients' access tokens, with the same keys.
+        let issuer = non_blank(self.issuer.or_else(|| origin.clone()))?.ok_or(ConfigError::Invalid {
+            var: url.from,
+            reason: "no issuer to require of session tokens (a JWKS URL gives no origin to derive it from): set BETTER_AUTH_URL to your Better Auth server's URL (Jwks::better_auth), or AUTH_JWKS_ISSUER (Jwks::issuer)",
+        })?;
+        let audience = non_blank(self.audience.or_else(|| origin.clone()))?.ok_or(ConfigError::Invalid {
+            var: url.from,
+            reason: "no audience to require of session tokens (a JWKS URL gives no origin to derive it from): set BETTER_AUTH_URL to your Better Auth server's URL (Jwks::better_auth), or AUTH_JWKS_AUDIENCE (Jwks::audience)",
+        })?;
         let access = match self.resource {
             None => {
                 if let Some(setting) = [&self.access_token_issuer, &self.resource_scopes]
@@ -265,21 +279,30 @@ impl Jwks {
                 }
                 None
             }
-            Some(resource) => Some(AccessTokens::new(
-                resource,
-                self.access_token_issuer.or_else(|| {
-                    origin.as_ref().map(|origin| {
-                        Setting::new(format!("{}/api/auth", origin.value), origin.from)
+            Some(resource) => {
+                let issuer = self
+                    .access_token_issuer
+                    .or_else(|| {
+                        origin.as_ref().map(|origin| {
+                            Setting::new(format!("{}/api/auth", origin.value), origin.from)
+                        })
                     })
-                }),
-                self.resource_scopes,
-                leeway,
-                &claims,
-            )?),
+                    .ok_or(ConfigError::Invalid {
+                        var: resource.from,
+                        reason: "no issuer to require of access tokens (there is no Better Auth URL to derive it from): set BETTER_AUTH_URL (Jwks::better_auth), or AUTH_ACCESS_TOKEN_ISSUER (Jwks::access_token_issuer)",
+                    })?;
+                Some(AccessTokens::new(
+                    resource,
+                    issuer,
+                    self.resource_scopes,
+                    leeway,
+                    &claims,
+                )?)
+            }
         };
         let policy = ClaimPolicy {
-            issuer: non_blank(self.issuer.or_else(|| origin.clone()))?,
-            audience: non_blank(self.audience.or(origin))?,
+            issuer: Some(issuer),
+            audience: Some(audience),
             leeway,
             user_id_claim: claims.user_id,
             role_claim: claims.role,
@@ -804,12 +827,59 @@ mod tests {
             "{debug}"
         );
         assert!(!debug.contains(GOOD), "Debug never shows the secret");
-        // A bare JWKS URL requires no issuer or audience.
+        // A bare JWKS URL has no origin to pin tokens to: both must be given.
+        for jwks in [
+            Jwks::url("http://127.0.0.1:1/jwks"),
+            Jwks::url("http://127.0.0.1:1/jwks").issuer("i"),
+            Jwks::url("http://127.0.0.1:1/jwks").audience("a"),
+        ] {
+            let error = Auth::builder().jwks(jwks).build().expect_err("unpinned");
+            assert!(
+                matches!(
+                    error,
+                    ConfigError::Invalid {
+                        var: "Jwks::url",
+                        ..
+                    }
+                ),
+                "{error}"
+            );
+            let text = error.to_string();
+            assert!(text.contains("BETTER_AUTH_URL"), "{text}");
+        }
         let auth = Auth::builder()
-            .jwks(Jwks::url("http://127.0.0.1:1/jwks"))
+            .jwks(
+                Jwks::url("http://127.0.0.1:1/jwks")
+                    .issuer("i")
+                    .audience("a"),
+            )
             .build()
-            .expect("valid");
-        assert!(format!("{auth:?}").contains("issuer: None"));
+            .expect("pinned");
+        assert!(format!("{auth:?}").contains(r#"issuer: Some("i")"#));
+        // An access token's issuer too, when a resource is set.
+        let error = Auth::builder()
+            .jwks(
+                Jwks::url("http://127.0.0.1:1/jwks")
+                    .issuer("i")
+                    .audience("a")
+                    .resource("https://api.example.com"),
+            )
+            .build()
+            .expect_err("no access-token issuer");
+        assert!(
+            matches!(
+                error,
+                ConfigError::Invalid {
+                    var: "Jwks::resource",
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        assert!(
+            error.to_string().contains("AUTH_ACCESS_TOKEN_ISSUER"),
+            "{error}"
+        );
     }
 
     #[cfg(not(feature = "https"))]

@@ -21,8 +21,8 @@ pub(crate) const METADATA_PATH: &str = "/.well-known/oauth-protected-resource";
 pub(crate) struct AccessTokens {
     pub(crate) policy: ClaimPolicy,
     pub(crate) resource: Box<str>,
-    /// The authorization server (the issuer of the access tokens), when known.
-    pub(crate) issuer: Option<Box<str>>,
+    /// The authorization server (the issuer of the access tokens).
+    pub(crate) issuer: Box<str>,
     pub(crate) scopes: Vec<Box<str>>,
     /// Where the metadata is served: the resource's origin, the well-known path, then the
     /// resource's own path (RFC 9728 §3.1).
@@ -32,7 +32,7 @@ pub(crate) struct AccessTokens {
 impl AccessTokens {
     pub(crate) fn new(
         resource: Setting<String>,
-        issuer: Option<Setting<String>>,
+        issuer: Setting<String>,
         scopes: Option<Setting<String>>,
         leeway: u64,
         claims: &SourceClaims,
@@ -74,6 +74,18 @@ impl AccessTokens {
                 "the resource identifier has no host",
             ));
         }
+        // The path becomes the metadata route's: only RFC 3986 path characters, and no segment
+        // that a router reads as a capture or a wildcard.
+        if !path.bytes().all(is_path_byte)
+            || path
+                .split('/')
+                .any(|segment| segment.starts_with([':', '*']))
+        {
+            return Err(invalid(
+                resource.from,
+                "the resource identifier's path holds characters a URL path cannot (RFC 3986: percent-encode `{`, `}`, `|`, `^`, backquotes) or a segment starting with `:` or `*`",
+            ));
+        }
         let metadata_url = format!("{scheme}://{host}{METADATA_PATH}{path}").into_boxed_str();
 
         let scopes = match scopes {
@@ -94,10 +106,10 @@ impl AccessTokens {
                 scopes
             }
         };
-        let issuer = non_blank(issuer)?;
+        let issuer = non_blank(Some(issuer))?.unwrap_or_default();
         Ok(AccessTokens {
             policy: ClaimPolicy {
-                issuer: issuer.clone(),
+                issuer: Some(issuer.clone()),
                 audience: Some(value.into()),
                 leeway,
                 // RFC 9068 §2.2: the user the token acts for, or the client itself.
@@ -145,14 +157,39 @@ impl AccessTokens {
             "resource": &*self.resource,
             "bearer_methods_supported": ["header"],
         });
-        if let Some(issuer) = &self.issuer {
-            metadata["authorization_servers"] = serde_json::json!([&**issuer]);
-        }
+        metadata["authorization_servers"] = serde_json::json!([&*self.issuer]);
         if !self.scopes.is_empty() {
             metadata["scopes_supported"] = self.scopes.iter().map(|s| &**s).collect();
         }
         metadata
     }
+}
+
+/// A byte RFC 3986 allows in a path: `/`, unreserved, sub-delims, `:`, `@`, `%` (of a
+/// percent-encoding).
+const fn is_path_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'/' | b'-'
+                | b'.'
+                | b'_'
+                | b'~'
+                | b'!'
+                | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
+                | b':'
+                | b'@'
+                | b'%'
+        )
 }
 
 /// RFC 6749 §3.3's `scope-token`: `%x21 / %x23-5B / %x5D-7E`, at least one.
@@ -179,10 +216,7 @@ mod tests {
     fn access(resource: &str, scopes: Option<&str>) -> Result<AccessTokens, ConfigError> {
         AccessTokens::new(
             Setting::new(resource.to_owned(), "AUTH_RESOURCE"),
-            Some(Setting::new(
-                "https://auth.example.com/api/auth".to_owned(),
-                "x",
-            )),
+            Setting::new("https://auth.example.com/api/auth".to_owned(), "x"),
             scopes.map(|s| Setting::new(s.to_owned(), "AUTH_RESOURCE_SCOPES")),
             5,
             &SourceClaims::new(None, "sub", None).expect("defaults"),
@@ -217,6 +251,12 @@ mod tests {
             "https://",
             "https://api.example.com/#x",
             "https://api.example.com/?a=1",
+            "https://api.example.com/v1/{tasks",
+            "https://api.example.com/v1/tasks}",
+            "https://api.example.com/{id}",
+            "https://api.example.com/:v1",
+            "https://api.example.com/v1/*rest",
+            "https://api.example.com/a|b",
         ] {
             assert!(access(bad, None).is_err(), "{bad}");
         }
