@@ -902,7 +902,7 @@ async fn run_suite() -> Vec<Trial> {
     let at = |patch: Value| {
         let mut c = patched(
             "alice",
-            json!({"iss": "test-as", "aud": "https://api.test", "scope": "tasks:read"}),
+            json!({"iss": "test-as", "aud": "https://api.test", "scope": "tasks:read", "client_id": "test-client"}),
         );
         for (k, v) in patch.as_object().expect("object") {
             c[k] = v.clone();
@@ -954,7 +954,7 @@ async fn run_suite() -> Vec<Trial> {
             &at_header,
             patched(
                 "alice",
-                json!({"iss": "test-as", "aud": "https://api.test"}),
+                json!({"iss": "test-as", "aud": "https://api.test", "client_id": "test-client"}),
             )
             .to_string()
             .as_bytes(),
@@ -994,6 +994,30 @@ async fn run_suite() -> Vec<Trial> {
         ),
         401,
         "Better Auth signs access tokens with its JWKS keys, never the shared secret",
+    );
+    s.token(
+        "access token without client_id",
+        &at(json!({"client_id": null})),
+        401,
+        "RFC 9068 requires client_id: without it a client's own token cannot be told from a user's",
+    );
+    s.token(
+        "client_credentials token whose client id is the path's user",
+        &at(json!({"sub": "alice", "uid": "alice", "client_id": "alice"})),
+        403,
+        "a token a client holds for itself (sub = client_id) owns no user's path",
+    );
+    s.token(
+        "access token with an admin role claim on another user's path",
+        &at(json!({"sub": "mallory", "uid": "mallory", "role": "admin"})),
+        403,
+        "an access token's authority is its scopes: its role claim is not read (or_role)",
+    );
+    s.token(
+        "DPoP-bound access token sent as Bearer",
+        &at(json!({"cnf": {"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}})),
+        401,
+        "RFC 9449 §7.1: a key-bound token without its proof is refused, not downgraded to Bearer",
     );
     s.case(
         "access token on a role route",
@@ -1232,6 +1256,35 @@ async fn run_suite() -> Vec<Trial> {
         &ed_claims(&ed_admin),
         200,
         "roles are read in both modes",
+    );
+    s.token(
+        "more roles than the limit, admin among them",
+        &hs_claims(&mallory(json!({
+            "role": format!("{}admin", "r,".repeat(auth_runtime::MAX_CLAIM_VALUES))
+        }))),
+        401,
+        "a role claim holding more than MAX_CLAIM_VALUES roles is refused (the cache's bound)",
+    );
+    s.token(
+        "an ID token (at_hash) with the session issuer and audience",
+        &ed_claims(&patched(
+            "alice",
+            json!({"iss": "test-issuer", "aud": "test-audience", "at_hash": "x4Bv2_3aW8rZ"}),
+        )),
+        401,
+        "OIDC ID tokens grant nothing at an API, whatever iss and aud say",
+    );
+    s.token(
+        "an HS256 ID token (auth_time)",
+        &hs_claims(&patched("alice", json!({"auth_time": now()}))),
+        401,
+        "refused in both modes",
+    );
+    s.token(
+        "a session token bound to a key (cnf) sent as Bearer",
+        &hs_claims(&patched("alice", json!({"cnf": {"jkt": "abc"}}))),
+        401,
+        "any cnf: the holder must prove the key, which a Bearer request cannot",
     );
     s.case(
         "an admin writes alice's tasks",
@@ -1561,9 +1614,9 @@ async fn run_suite() -> Vec<Trial> {
         },
     ));
     trials.push(Trial::test(
-        "suite::has_the_documented_182_cases",
+        "suite::has_the_documented_190_cases",
         move || match total {
-            182 => Ok(()),
+            190 => Ok(()),
             n => Err(format!("the suite has {n} cases: update SECURITY.md and README.md").into()),
         },
     ));

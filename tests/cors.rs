@@ -206,6 +206,12 @@ fn a_malformed_list_stops_the_service_naming_the_variable() {
         "http://localhost:3000, https://ok.example, http://user@example.com",
         "http://example.com:99999",
         "http://example.com?x=1",
+        // No browser sends these: a listed origin that never matches.
+        "http://LocalHost:3000",
+        "https://App.Example.com",
+        "http://localhost:80",
+        "https://app.example.com:443",
+        "http://localhost:03000",
     ] {
         let stderr = refused_at_start_up(&[(SECRET_VAR, SECRET), (CORS_VAR, list)]);
         assert!(stderr.contains(CORS_VAR), "{list}: {stderr}");

@@ -182,6 +182,10 @@ async fn every_counter_moves_exactly_as_the_mix_predicts() {
     send("/api/admin/users", Some(&bob), 403).await;
     expected.hits += 1.0;
     expected.decision("forbidden", "missing_role");
+    // Another user's data on an owner-or-admin route: the owner rule's reason, not a role's.
+    send("/api/alice/tasks", Some(&bob), 403).await;
+    expected.hits += 1.0;
+    expected.decision("forbidden", "not_owner");
     send("/api/%FF/tasks", Some(&bob), 400).await;
     expected.hits += 1.0;
     expected.decision("bad_path", "invalid_path");

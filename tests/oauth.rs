@@ -168,7 +168,7 @@ async fn a_service_token_reads_the_stats_with_its_scope() {
         (
             "the ID token",
             &f.delegated.alice_openid.id_token,
-            "the token's issuer is not accepted",
+            "the token is an OpenID Connect ID token, not an access token",
         ),
     ] {
         let refused = fetch("/api/stats").bearer(token).send(addr).await;
@@ -227,15 +227,36 @@ async fn a_user_delegated_token_reaches_only_its_users_data_within_its_scopes() 
     assert_eq!(read.json()["title"], "by the app");
 
     // Another user's token with the right scope, and a service token whose `sub` is its
-    // client: 403, neither the owner nor an admin (the route's `or_role`).
+    // client: 403 as the owner rule answers (the data is not theirs: no scope or role to ask
+    // for), not `insufficient_scope`.
     for token in [&f.delegated.bob_read, &f.service.read] {
         let other = fetch(&tasks).bearer(token).send(addr).await;
         assert_eq!(other.status, 403, "{}", other.body);
         assert_eq!(
             other.detail(),
-            "Not allowed without a role this route requires"
+            "Not allowed to access another user's resources"
         );
+        assert_eq!(challenge(&other), "", "no challenge to step up");
     }
+    // A service token (client_credentials) acts for no user: not even the path named by its
+    // own client id, which its `sub` holds.
+    let client_id = common::jws_segment(&f.service.read, 1)["client_id"]
+        .as_str()
+        .expect("client_id")
+        .to_owned();
+    assert_eq!(
+        common::jws_segment(&f.service.read, 1)["sub"].as_str(),
+        Some(client_id.as_str())
+    );
+    let own_client = fetch(&format!("/api/{client_id}/tasks"))
+        .bearer(&f.service.read)
+        .send(addr)
+        .await;
+    assert_eq!(own_client.status, 403, "{}", own_client.body);
+    assert_eq!(
+        own_client.detail(),
+        "Not allowed to access another user's resources"
+    );
     let other = request("DELETE", &format!("{tasks}/{id}"))
         .bearer(&f.delegated.alice_write)
         .send(addr)
@@ -314,6 +335,56 @@ async fn the_protected_resource_metadata_and_every_401_point_to_each_other() {
     // A 403 is no challenge to authenticate: no metadata pointer.
     let forbidden = fetch("/api/stats").bearer(&f.service.read).send(addr).await;
     assert!(!challenge(&forbidden).contains("resource_metadata"));
+}
+
+/// An OIDC ID token is refused on every route whatever the configuration, even one whose
+/// issuer and audience are the ID token's own; and a JWKS URL without an origin to pin tokens
+/// to does not start at all (an outside probe found ID tokens accepted as session tokens).
+#[tokio::test]
+async fn an_id_token_is_refused_whatever_the_configuration() {
+    let port = free_port();
+    let (f, _server) = authorization_server(&format!("http://127.0.0.1:{port}"));
+    let id_token = &f.delegated.alice_openid.id_token;
+    let claims = common::jws_segment(id_token, 1);
+    assert!(
+        claims.get("at_hash").is_some() || claims.get("auth_time").is_some(),
+        "Better Auth's ID token carries at_hash or auth_time: {claims}"
+    );
+    assert_eq!(claims["iss"], f.issuer.as_str());
+    let client_id = claims["aud"]
+        .as_str()
+        .expect("aud is the client id")
+        .to_owned();
+    let jwks_url = format!("{}/api/auth/jwks", f.origin);
+
+    // The probe's configuration: the JWKS URL alone. Refused before it listens.
+    let refused = common::service::refused_at_start_up(&[("BETTER_AUTH_JWKS_URL", &jwks_url)]);
+    assert!(
+        refused.contains("BETTER_AUTH_JWKS_URL") && refused.contains("BETTER_AUTH_URL"),
+        "{refused}"
+    );
+
+    // A configuration pinned to exactly the ID token's issuer and audience.
+    let tasks = format!("/api/{}/tasks", f.users.alice);
+    for env in [
+        vec![
+            ("BETTER_AUTH_JWKS_URL", jwks_url.as_str()),
+            ("AUTH_JWKS_ISSUER", f.issuer.as_str()),
+            ("AUTH_JWKS_AUDIENCE", client_id.as_str()),
+        ],
+        vec![("BETTER_AUTH_URL", f.origin.as_str())],
+    ] {
+        let service = Service::start(&[], &env);
+        for target in [tasks.as_str(), "/api/stats"] {
+            let refused = fetch(target).bearer(id_token).send(service.addr).await;
+            assert_eq!(refused.status, 401, "{env:?} {target}: {}", refused.body);
+            assert_eq!(
+                challenge(&refused),
+                r#"Bearer error="invalid_token", error_description="the token is an OpenID Connect ID token, not an access token""#,
+                "{env:?} {target}"
+            );
+        }
+    }
 }
 
 /// Without `AUTH_RESOURCE`, access tokens are refused everywhere (their `typ` is not accepted),

@@ -105,6 +105,15 @@ fn assert_missing_role(response: &common::Response, case: &str) {
     );
 }
 
+/// 403 from a path rule whose `or_role` the token does not meet: the path rule's own refusal
+/// (`detail`), never `insufficient_scope` — the data is not the token's, and no role the client
+/// could ask for is the reason.
+fn assert_path_refusal(response: &common::Response, detail: &str, case: &str) {
+    assert_eq!(response.status, 403, "{case}: {}", response.body);
+    assert_eq!(response.header("www-authenticate"), None, "{case}");
+    assert_eq!(response.detail(), detail, "{case}");
+}
+
 #[tokio::test]
 async fn a_role_claim_that_names_admin_admits() {
     let addr = start().await;
@@ -311,7 +320,11 @@ async fn or_role_admits_the_owner_or_the_role() {
         if status == 200 {
             assert_eq!(response.body, "tasks of alice");
         } else {
-            assert_missing_role(&response, case);
+            assert_path_refusal(
+                &response,
+                "Not allowed to access another user's resources",
+                case,
+            );
         }
     }
 }
@@ -473,7 +486,7 @@ async fn claim_and_or_role_combine() {
             .await;
         assert_eq!(response.status, status, "{case}: {}", response.body);
         if status == 403 {
-            assert_missing_role(&response, case);
+            assert_path_refusal(&response, "Not allowed to access this resource", case);
         }
     }
 }

@@ -75,6 +75,7 @@ on_both_databases!(
     concurrent_creates,
     outage_answers_503_then_recovers,
     several_instances_share_one_database,
+    refusals_are_classified_by_the_backend_that_raised_them,
 );
 
 fn token(user: &str) -> String {
@@ -129,6 +130,7 @@ fn assert_unavailable(response: &Response) {
         "{}",
         response.body
     );
+    assert_eq!(response.header("retry-after"), Some("5"), "a 503 says when");
 }
 
 /// The API contract of the README, answered from the database: shapes, limits, 404s, and no
@@ -412,6 +414,93 @@ async fn outage_answers_503_then_recovers(mut db: Db) {
     let log = service.log();
     assert!(log.contains("status=503"), "{log}");
     assert!(!log.contains("panicked"), "{log}");
+}
+
+/// Each class of database error answers as documented, read by the backend that raised it
+/// (a PostgreSQL SQLSTATE such as 22021 once read as a SQLite code, and said "unavailable"):
+/// data the request carries that no database may hold is 422 before any query; what
+/// PostgreSQL itself refuses is 422 too; a lock held past the statement timeout is 503 with
+/// `Retry-After`, and the service goes on.
+async fn refusals_are_classified_by_the_backend_that_raised_them(db: Db) {
+    let service = db.service(&[("DATABASE_TIMEOUT_MS", "1000")]);
+    let addr = service.addr;
+    let alice = token("alice");
+    for (body, detail) in [
+        (
+            r#"{"title": "a\u0000b"}"#,
+            "title must not contain NUL characters (\\u0000)",
+        ),
+        (
+            r#"{"title": "ok", "description": "x\u0000"}"#,
+            "description must not contain NUL characters (\\u0000)",
+        ),
+    ] {
+        let refused = request("POST", "/api/alice/tasks")
+            .bearer(&alice)
+            .json(body)
+            .send(addr)
+            .await;
+        assert_eq!(
+            (refused.status, refused.detail().as_str()),
+            (422, detail),
+            "{body}"
+        );
+    }
+    // A NUL in a path an admin reads reaches the query: SQLite stores and finds nothing,
+    // PostgreSQL's text refuses it (SQLSTATE 22021), which is the request's fault, not an
+    // outage.
+    let odd = fetch("/api/a%00b/tasks").bearer(&admin()).send(addr).await;
+    match &db {
+        Db::Sqlite(_) => assert_eq!((odd.status, odd.json()), (200, json!([]))),
+        Db::Postgres(_) => {
+            assert_eq!(odd.status, 422, "{}", odd.body);
+            assert!(odd.detail().contains("NUL"), "{}", odd.body);
+        }
+    }
+    let kept = create(addr, "alice", r#"{"title": "kept"}"#).await;
+
+    // A lock held longer than the timeout: the database gives up (PostgreSQL 57014, SQLite
+    // busy), answered 503 with Retry-After.
+    match &db {
+        Db::Postgres(server) => {
+            use sqlx::{Connection, Executor};
+            let mut holder = sqlx::postgres::PgConnection::connect(&server.url("tasks"))
+                .await
+                .expect("connect");
+            holder.execute("BEGIN").await.expect("BEGIN");
+            holder
+                .execute("LOCK TABLE tasks IN ACCESS EXCLUSIVE MODE")
+                .await
+                .expect("lock the table");
+            assert_unavailable(&fetch("/api/alice/tasks").bearer(&alice).send(addr).await);
+            holder.execute("ROLLBACK").await.expect("ROLLBACK");
+        }
+        Db::Sqlite(_) => {
+            use sqlx::Connection;
+            let mut holder = sqlx::sqlite::SqliteConnection::connect(&db.url())
+                .await
+                .expect("open the file");
+            sqlx::query("BEGIN IMMEDIATE")
+                .execute(&mut holder)
+                .await
+                .expect("take the write lock");
+            let write = request("POST", "/api/alice/tasks")
+                .bearer(&alice)
+                .json(r#"{"title": "blocked"}"#)
+                .send(addr)
+                .await;
+            assert_unavailable(&write);
+            sqlx::query("ROLLBACK")
+                .execute(&mut holder)
+                .await
+                .expect("release the lock");
+        }
+    }
+    assert_eq!(list(addr, "alice").await, vec![kept]);
+    let log = service.log();
+    assert!(!log.contains("panicked"), "{log}");
+    let unavailable = log.matches("database unavailable").count();
+    assert_eq!(unavailable, 1, "one outage logged, not the 422s: {log}");
 }
 
 /// Two instances started at once on one database (both apply the migrations, one does the

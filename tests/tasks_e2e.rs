@@ -567,6 +567,51 @@ fn the_old_entry_count_of_the_cache_stops_the_service_pointing_to_the_byte_bound
     assert!(stderr.contains(TOKEN_CACHE_MAX_BYTES_VAR), "{stderr}");
 }
 
+/// `--dev` signs an admin token with a throwaway secret: it refuses every setting it would
+/// ignore, and anything that would put it beyond this machine.
+#[test]
+fn dev_mode_refuses_production_settings_naming_them() {
+    for (var, value) in [
+        (SECRET_VAR, SECRET),
+        ("BETTER_AUTH_URL", "https://auth.example.com"),
+        ("AUTH_RESOURCE", "https://api.example.com"),
+        ("AUTH_JWKS_ISSUER", "https://auth.example.com"),
+        ("BIND_ADDR", "0.0.0.0:0"),
+        ("BIND_ADDR", "[::]:0"),
+        ("METRICS_ADDR", "0.0.0.0:0"),
+        ("DATABASE_URL", "postgres://tasks@db.example.com/tasks"),
+        (
+            "DATABASE_URL",
+            "postgres://tasks@localhost/tasks?host=db.example.com",
+        ),
+    ] {
+        let stderr = common::service::refused_at_start_up_with(&["--dev"], &[(var, value)]);
+        assert!(stderr.contains(var), "{var}={value}: {stderr}");
+        assert!(stderr.contains("--dev"), "{var}={value}: {stderr}");
+        assert!(!stderr.contains(SECRET), "the secret is not echoed");
+    }
+}
+
+/// Every configuration error comes before the service listens, as one line naming the
+/// variable: no panic after "listening" (an `AUTH_RESOURCE` path with a brace used to).
+#[test]
+fn settings_a_router_or_a_scraper_cannot_use_stop_the_service_before_it_listens() {
+    for (var, value) in [
+        ("AUTH_RESOURCE", "http://127.0.0.1:8080/{tasks"),
+        ("AUTH_RESOURCE", "http://127.0.0.1:8080/tasks}"),
+        ("AUTH_RESOURCE", "http://127.0.0.1:8080/:v1"),
+        ("METRICS_ADDR", "0.0.0.0:0"),
+    ] {
+        let stderr = refused_at_start_up(&[
+            (SECRET_VAR, SECRET),
+            ("BETTER_AUTH_URL", "http://127.0.0.1:9"),
+            (var, value),
+        ]);
+        assert!(stderr.contains(var), "{var}={value}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
 #[tokio::test]
 async fn dev_mode_prints_working_demo_commands() {
     let service = Service::start(&["--dev"], &[]);

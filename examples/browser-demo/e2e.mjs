@@ -99,7 +99,7 @@ try {
   await alice.page.locator("#other button").click();
   const forbidden = await status(alice.page, /^403: /);
   // The list route admits the owner or an admin (or_role): a missing role is what it says.
-  same(forbidden, "403: Not allowed without a role this route requires", "another user's tasks");
+  same(forbidden, "403: Not allowed to access another user's resources", "another user's tasks");
   step(`alice asking for bob's tasks: "${forbidden}"`);
 
   await alice.page.locator("#tasks li", { hasText: "Write the tests" }).getByRole("button", { name: "Delete" }).click();

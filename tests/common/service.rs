@@ -268,7 +268,14 @@ fn rand_suffix() -> u128 {
 /// its standard error: a configuration it must refuse at start-up.
 #[allow(dead_code)] // not every test crate starts it wrongly
 pub fn refused_at_start_up(env: &[(&str, &str)]) -> String {
+    refused_at_start_up_with(&[], env)
+}
+
+/// [`refused_at_start_up`] with command-line arguments (`--dev`).
+#[allow(dead_code)] // not every test crate starts it wrongly
+pub fn refused_at_start_up_with(args: &[&str], env: &[(&str, &str)]) -> String {
     let mut command = Command::new(binary());
+    command.args(args);
     for var in CONFIG_VARS {
         command.env_remove(var);
     }
@@ -279,7 +286,7 @@ pub fn refused_at_start_up(env: &[(&str, &str)]) -> String {
         .env("BIND_ADDR", "127.0.0.1:0")
         .envs(env.iter().copied());
     let child = command
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("starts");
@@ -301,6 +308,12 @@ pub fn refused_at_start_up(env: &[(&str, &str)]) -> String {
     };
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(!output.status.success(), "{env:?}");
+    // Refused before it listens: nobody could have reached it.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        !stdout.contains("listening"),
+        "{env:?} listened first: {stdout}"
+    );
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
     stderr
 }
