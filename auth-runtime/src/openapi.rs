@@ -172,20 +172,19 @@ impl DocRule {
                         role_list(scopes)
                     ),
                 };
-                if or_roles.is_empty() && scopes.is_empty() {
-                    Some((format!("The token is valid, but {owner}."), None))
-                } else if or_roles.is_empty() {
-                    Some((
-                        format!("The token is valid, but {owner}.{scopes}"),
-                        Some(INSUFFICIENT_SCOPE_CHALLENGE),
-                    ))
+                // Another user's path is refused as the path rule's own (no challenge: no
+                // role or scope would help); only an access token missing a scope on its own
+                // user's path is told to step up.
+                let challenge = (!scopes.is_empty()).then_some(INSUFFICIENT_SCOPE_CHALLENGE);
+                if or_roles.is_empty() {
+                    Some((format!("The token is valid, but {owner}.{scopes}"), challenge))
                 } else {
                     Some((
                         format!(
                             "The token is valid, but {owner} and it has none of the roles {}.{scopes}",
                             role_list(or_roles)
                         ),
-                        Some(INSUFFICIENT_SCOPE_CHALLENGE),
+                        challenge,
                     ))
                 }
             }
@@ -280,7 +279,8 @@ mod tests {
         );
         assert_eq!(
             or_role.responses()[2].challenge,
-            Some(INSUFFICIENT_SCOPE_CHALLENGE)
+            None,
+            "refused as the path rule: no role the client could ask for"
         );
 
         let roles = DocRule::Roles(&["admin"]);
