@@ -67,7 +67,7 @@ pub(crate) fn authorized_with(
                 &Documented {
                     roles: or_roles.as_ref().map_or(&[], |roles| &roles.names),
                     path: Some((&param.name, binding)),
-                    responses: quote!(::auth_runtime::__private::utoipa_path_responses::<#name, #path_ty>()),
+                    responses: quote!(::auth_runtime::__private::utoipa_responses::<#name, #path_ty>()),
                 },
                 options,
                 &mut errors,
@@ -80,7 +80,7 @@ pub(crate) fn authorized_with(
                 &Documented {
                     roles: &roles.names,
                     path: None,
-                    responses: quote!(::auth_runtime::__private::utoipa_role_responses::<#name>()),
+                    responses: quote!(::auth_runtime::__private::utoipa_responses::<#name, ()>()),
                 },
                 options,
                 &mut errors,
@@ -93,7 +93,7 @@ pub(crate) fn authorized_with(
                 &Documented {
                     roles: &scopes.names,
                     path: None,
-                    responses: quote!(::auth_runtime::__private::utoipa_scope_responses::<#name>()),
+                    responses: quote!(::auth_runtime::__private::utoipa_responses::<#name, ()>()),
                 },
                 options,
                 &mut errors,
@@ -181,40 +181,37 @@ fn route_item(func: &ItemFn, check: TokenStream) -> TokenStream {
     }
 }
 
-/// `role = …`: the role check, and no route check (no path is read).
+/// `role = …`: the rule, and no route check (no path is read).
 fn expand_role(func: &ItemFn, roles: &Roles) -> TokenStream {
-    let name = &func.sig.ident;
-    let route = route_item(func, quote!(::core::option::Option::None));
     let roles = &roles.names;
-    let func = with_extractor(
+    expand_pathless(
         func,
-        quote_spanned!(Span::mixed_site()=> ::auth_runtime::__private::RoleRequired<#name>),
-    );
-    quote! {
-        #route
-
-        impl ::auth_runtime::__private::RoleHandler for #name {
-            const ROLES: &'static [&'static str] = &[#(#roles),*];
-        }
-
-        #func
-    }
+        quote!(::auth_runtime::__private::Rule::any_role(&[#(#roles),*])),
+    )
 }
 
-/// `scope = …`: the access token's scopes, and no route check (no path is read).
+/// `scope = …`: the rule, and no route check (no path is read).
 fn expand_scope(func: &ItemFn, scopes: &Roles) -> TokenStream {
+    let scopes = &scopes.names;
+    expand_pathless(
+        func,
+        quote!(::auth_runtime::__private::Rule::all_scopes(&[#(#scopes),*])),
+    )
+}
+
+/// A rule that reads no path: its constant, the extractor with `P = ()`, no route check.
+fn expand_pathless(func: &ItemFn, rule: TokenStream) -> TokenStream {
     let name = &func.sig.ident;
     let route = route_item(func, quote!(::core::option::Option::None));
-    let scopes = &scopes.names;
     let func = with_extractor(
         func,
-        quote_spanned!(Span::mixed_site()=> ::auth_runtime::__private::ScopeRequired<#name>),
+        quote_spanned!(Span::mixed_site()=> ::auth_runtime::__private::Authorized<#name>),
     );
     quote! {
         #route
 
-        impl ::auth_runtime::__private::ScopeHandler for #name {
-            const SCOPES: &'static [&'static str] = &[#(#scopes),*];
+        impl ::auth_runtime::__private::AuthorizedHandler<()> for #name {
+            const RULE: ::auth_runtime::__private::Rule<'static> = #rule;
         }
 
         #func
@@ -264,17 +261,18 @@ fn expand_path(
     };
     let path_ty = binding.path_ty();
     let value = path_value(param, binding);
-    let claim = claim.map(|claim| {
-        quote! { const CLAIM: ::core::option::Option<&'static str> = ::core::option::Option::Some(#claim); }
-    });
-    let or_roles = or_roles.map(|roles| {
+    let mut rule = match claim {
+        Some(claim) => quote!(::auth_runtime::__private::Rule::claim(#param_name, #claim)),
+        None => quote!(::auth_runtime::__private::Rule::owner(#param_name)),
+    };
+    if let Some(roles) = or_roles {
         let roles = &roles.names;
-        quote! { const OR_ROLES: &'static [&'static str] = &[#(#roles),*]; }
-    });
-    let scopes = scopes.map(|scopes| {
+        rule = quote!(#rule.or_role(&[#(#roles),*]));
+    }
+    if let Some(scopes) = scopes {
         let scopes = &scopes.names;
-        quote! { const SCOPES: &'static [&'static str] = &[#(#scopes),*]; }
-    });
+        rule = quote!(#rule.with_scopes(&[#(#scopes),*]));
+    }
     // Named, for path types that hold a lifetime themselves (`Cow<'static, str>`).
     let lifetime = syn::Lifetime::new("'path", Span::mixed_site());
 
@@ -299,9 +297,7 @@ fn expand_path(
         #route
 
         impl ::auth_runtime::__private::AuthorizedHandler<#path_ty> for #name {
-            #claim
-            #or_roles
-            #scopes
+            const RULE: ::auth_runtime::__private::Rule<'static> = #rule;
             fn path_value<#lifetime>(path: &#lifetime #path_ty) -> &#lifetime str {
                 let path: &#path_ty = path;
                 #value

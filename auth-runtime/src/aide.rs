@@ -44,12 +44,10 @@ use ::aide::openapi::{
 use ::aide::transform::TransformOpenApi;
 use serde_json::json;
 
-use crate::authorized::{
-    Authorized, AuthorizedHandler, RoleHandler, RoleRequired, ScopeHandler, ScopeRequired,
-};
+use crate::authorized::{Authorized, AuthorizedHandler};
 use crate::extract::Claims;
-use crate::openapi::{self, DocRule};
-use crate::route::AuthorizedRoute;
+use crate::openapi;
+use crate::rule::Rule;
 
 pub use crate::openapi::BearerSecurity;
 
@@ -117,7 +115,7 @@ impl BearerSecurity {
             operation.security.push(requirement(&[]));
             if optional {
                 operation.security.push(SecurityRequirement::new());
-                for (status, response) in responses(&DocRule::Authenticated) {
+                for (status, response) in responses(&Rule::AUTHENTICATED) {
                     insert_response(operation, status, response);
                 }
             }
@@ -134,43 +132,17 @@ impl BearerSecurity {
 
 impl<H, P> OperationInput for Authorized<H, P>
 where
-    H: AuthorizedHandler<P> + AuthorizedRoute,
+    H: AuthorizedHandler<P>,
 {
     fn operation_input(_ctx: &mut GenContext, operation: &mut Operation) {
-        add_requirement(operation, &DocRule::path::<H, P>());
+        add_requirement(operation, &H::RULE);
     }
 
     fn inferred_early_responses(
         _ctx: &mut GenContext,
         _operation: &mut Operation,
     ) -> Vec<(Option<u16>, Response)> {
-        responses(&DocRule::path::<H, P>())
-    }
-}
-
-impl<H: RoleHandler> OperationInput for RoleRequired<H> {
-    fn operation_input(_ctx: &mut GenContext, operation: &mut Operation) {
-        add_requirement(operation, &DocRule::roles::<H>());
-    }
-
-    fn inferred_early_responses(
-        _ctx: &mut GenContext,
-        _operation: &mut Operation,
-    ) -> Vec<(Option<u16>, Response)> {
-        responses(&DocRule::roles::<H>())
-    }
-}
-
-impl<H: ScopeHandler> OperationInput for ScopeRequired<H> {
-    fn operation_input(_ctx: &mut GenContext, operation: &mut Operation) {
-        add_requirement(operation, &DocRule::scopes::<H>());
-    }
-
-    fn inferred_early_responses(
-        _ctx: &mut GenContext,
-        _operation: &mut Operation,
-    ) -> Vec<(Option<u16>, Response)> {
-        responses(&DocRule::scopes::<H>())
+        responses(&H::RULE)
     }
 }
 
@@ -198,13 +170,13 @@ impl<T> OperationInput for Claims<T> {
         _ctx: &mut GenContext,
         _operation: &mut Operation,
     ) -> Vec<(Option<u16>, Response)> {
-        responses(&DocRule::Authenticated)
+        responses(&Rule::AUTHENTICATED)
     }
 }
 
 /// The requirement of the rule, unless the operation has one already (an `#[authorized]`
 /// extractor and `Claims` on one handler: the attribute's rule is the stricter one).
-fn add_requirement(operation: &mut Operation, rule: &DocRule) {
+fn add_requirement(operation: &mut Operation, rule: &Rule<'_>) {
     if operation
         .security
         .iter()
@@ -212,7 +184,7 @@ fn add_requirement(operation: &mut Operation, rule: &DocRule) {
     {
         return;
     }
-    operation.security.push(requirement(rule.roles_listed()));
+    operation.security.push(requirement(rule.listed()));
 }
 
 fn requirement(roles: &[&str]) -> SecurityRequirement {
@@ -224,8 +196,8 @@ fn requirement(roles: &[&str]) -> SecurityRequirement {
     requirement
 }
 
-fn responses(rule: &DocRule) -> Vec<(Option<u16>, Response)> {
-    rule.responses()
+fn responses(rule: &Rule<'_>) -> Vec<(Option<u16>, Response)> {
+    rule.refusals()
         .into_iter()
         .filter_map(|doc| {
             let mut response = json!({

@@ -3,6 +3,8 @@
 
 use std::fmt;
 use std::sync::Arc;
+#[cfg(feature = "jwks")]
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::alg::Alg;
@@ -100,14 +102,25 @@ impl Auth {
         token: &str,
         now: u64,
     ) -> Result<Arc<VerifiedToken>, Refusal> {
-        let Some(cache) = &self.inner.cache else {
-            let (verified, _) = self.verify_uncached(token, now).await?;
-            return Ok(Arc::new(verified));
-        };
+        self.verify_bytes(token.as_bytes(), now).await
+    }
+
+    /// The credential's bytes as a request carries them: a cache hit needs no other pass over
+    /// them than the hash and the comparison (only tokens that passed every check are cached);
+    /// anything else is checked to be text first.
+    pub(crate) async fn verify_bytes(
+        &self,
+        token: &[u8],
+        now: u64,
+    ) -> Result<Arc<VerifiedToken>, Refusal> {
         if token.len() > MAX_TOKEN_LEN {
             // Refused before it is hashed.
             return Err(TokenError::TooLong.into());
         }
+        let Some(cache) = &self.inner.cache else {
+            let (verified, _) = self.verify_uncached(text(token)?, now).await?;
+            return Ok(Arc::new(verified));
+        };
         if let Some(entry) = cache.get(token) {
             if self.still_valid(&entry, now).await {
                 observe::cache_lookup(true);
@@ -118,7 +131,7 @@ impl Auth {
             observe::cache_entries(cache.len());
         }
         observe::cache_lookup(false);
-        let (verified, verified_by) = self.verify_uncached(token, now).await?;
+        let (verified, verified_by) = self.verify_uncached(text(token)?, now).await?;
         let verified = Arc::new(verified);
         cache.insert(
             token,
@@ -141,11 +154,25 @@ impl Auth {
                 .as_ref()
                 .is_some_and(|hs| in_time(hs.policy.leeway)),
             #[cfg(feature = "jwks")]
-            VerifiedBy::Jwks { kid, key } => match &self.inner.jwks {
-                Some(jwks) => {
-                    in_time(jwks.policy.leeway) && Box::pin(jwks.still_publishes(kid, key)).await
+            VerifiedBy::Jwks {
+                kid,
+                key,
+                generation,
+            } => match &self.inner.jwks {
+                Some(jwks) if in_time(jwks.policy.leeway) => {
+                    // The same fresh key set that last published the key: no lookup.
+                    if jwks.is_current(generation.load(Ordering::Relaxed)) {
+                        return true;
+                    }
+                    match Box::pin(jwks.still_publishes(kid, key)).await {
+                        Some(current) => {
+                            generation.store(current, Ordering::Relaxed);
+                            true
+                        }
+                        None => false,
+                    }
                 }
-                None => false,
+                _ => false,
             },
         }
     }
@@ -174,9 +201,18 @@ impl Auth {
         if let Some(jwks) = &self.inner.jwks {
             // Boxed: the JWKS future holds a whole HTTP fetch; inline, it would make every
             // HS256 verification future (and every extractor future around it) 1 KiB larger.
-            let (verified, key) = Box::pin(jwks.verify(&jws, now)).await.map_err(named)?;
+            let (verified, key, generation) =
+                Box::pin(jwks.verify(&jws, now)).await.map_err(named)?;
             let kid = jws.kid.unwrap_or_default().into_boxed_str();
-            return Ok((verified, VerifiedBy::Jwks { kid, key }));
+            let generation = AtomicU64::new(generation);
+            return Ok((
+                verified,
+                VerifiedBy::Jwks {
+                    kid,
+                    key,
+                    generation,
+                },
+            ));
         }
         Err(named(TokenError::UnsupportedAlgorithm.into()))
     }
@@ -293,6 +329,12 @@ impl<'a> ClaimNames<'a> {
             role: &policy.role_claim,
         }
     }
+}
+
+/// The credential as text: a token is ASCII (base64url and dots), so bytes that are not UTF-8
+/// are no token.
+fn text(token: &[u8]) -> Result<&str, Refusal> {
+    std::str::from_utf8(token).map_err(|_| TokenError::Malformed.into())
 }
 
 /// Seconds since the Unix epoch. A clock before 1970 reads as the far future, so every token

@@ -74,8 +74,8 @@ impl Entry {
 #[derive(Clone)]
 struct ByBytes;
 
-impl quick_cache::Weighter<Box<str>, Arc<Entry>> for ByBytes {
-    fn weight(&self, _token: &Box<str>, entry: &Arc<Entry>) -> u64 {
+impl quick_cache::Weighter<Box<[u8]>, Arc<Entry>> for ByBytes {
+    fn weight(&self, _token: &Box<[u8]>, entry: &Arc<Entry>) -> u64 {
         entry.weight
     }
 }
@@ -84,14 +84,19 @@ impl quick_cache::Weighter<Box<str>, Arc<Entry>> for ByBytes {
 pub(crate) enum VerifiedBy {
     /// The shared secret (its keys never change while the service runs).
     Hs256,
-    /// The JWKS key `kid` named when the token was verified.
+    /// The JWKS key `kid` named when the token was verified, and the generation of the key
+    /// set last seen to publish it (a hit in that same set needs no lookup).
     #[cfg(feature = "jwks")]
-    Jwks { kid: Box<str>, key: Arc<PublicKey> },
+    Jwks {
+        kid: Box<str>,
+        key: Arc<PublicKey>,
+        generation: std::sync::atomic::AtomicU64,
+    },
 }
 
 /// Verified tokens by their exact bytes.
 pub(crate) struct TokenCache {
-    entries: Cache<Box<str>, Arc<Entry>, ByBytes>,
+    entries: Cache<Box<[u8]>, Arc<Entry>, ByBytes>,
 }
 
 /// The weight of a stock Better Auth token's entry, to size quick_cache's index.
@@ -109,17 +114,19 @@ impl TokenCache {
         })
     }
 
-    pub(crate) fn get(&self, token: &str) -> Option<Arc<Entry>> {
+    /// The entry of exactly these bytes: looked up before they are checked to be text, since
+    /// only a token that passed every check was inserted.
+    pub(crate) fn get(&self, token: &[u8]) -> Option<Arc<Entry>> {
         self.entries.get(token)
     }
 
     /// Keeps `entry` for `token`, evicting others to stay within the bound. An entry heavier
     /// than a shard of the cache is not kept.
-    pub(crate) fn insert(&self, token: &str, entry: Entry) {
+    pub(crate) fn insert(&self, token: &[u8], entry: Entry) {
         self.entries.insert(token.into(), Arc::new(entry));
     }
 
-    pub(crate) fn remove(&self, token: &str) {
+    pub(crate) fn remove(&self, token: &[u8]) {
         self.entries.remove(token);
     }
 

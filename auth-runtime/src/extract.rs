@@ -4,14 +4,13 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
-use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use serde::de::{DeserializeOwned, IgnoredAny};
 
-use crate::auth::{Auth, unix_now};
-use crate::claims::names_something;
-use crate::error::{AuthError, Refusal, TokenError};
-use crate::observe::{self, Rule};
+use crate::error::{AuthError, Refusal};
+use crate::observe;
+use crate::request;
+use crate::rule::Rule;
 use crate::verified::VerifiedToken;
 
 /// The verified claims of the request's bearer token.
@@ -72,8 +71,9 @@ where
     type Rejection = AuthError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AuthError> {
-        let token = authenticate_for(parts, Rule::Claims).await?;
-        Claims::from_token(parts, token, Rule::Claims)
+        let rule = Rule::AUTHENTICATED;
+        let token = request::authenticate(parts, &rule).await?;
+        Claims::from_token(parts, token, &rule)
     }
 }
 
@@ -85,18 +85,18 @@ where
     type Rejection = AuthError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Option<Self>, AuthError> {
-        let rule = Rule::OptionalClaims;
-        match verify_request(parts).await {
-            Ok(token) => Claims::from_token(parts, token, rule).map(Some),
+        let rule = Rule::OPTIONAL;
+        match request::verify(parts).await {
+            Ok(token) => Claims::from_token(parts, token, &rule).map(Some),
             // No bearer credential (no header, or another scheme): anonymous.
             Err(Refusal {
                 error: AuthError::MissingToken,
                 ..
             }) => {
-                observe::allowed(parts, rule, "anonymous", None);
+                request::allowed(parts, &rule, "anonymous", None);
                 Ok(None)
             }
-            Err(refusal) => Err(observe::refused(parts, rule, refusal.error, refusal.alg)),
+            Err(refusal) => Err(request::refused(parts, &rule, refusal.error, refusal.alg)),
         }
     }
 }
@@ -105,155 +105,76 @@ impl<T: DeserializeOwned> Claims<T> {
     fn from_token(
         parts: &mut Parts,
         token: Arc<VerifiedToken>,
-        rule: Rule,
+        rule: &Rule<'_>,
     ) -> Result<Self, AuthError> {
         let alg = Some(token.algorithm());
-        // An access token reaches a handler only through a rule that names its scopes.
-        if token.is_access_token() && parts.extensions.get::<AccessAdmitted>().is_none() {
-            return Err(observe::refused(
-                parts,
-                rule,
-                AuthError::MissingScope(&[]),
-                alg,
-            ));
+        // An access token reaches a handler only through a rule that names its scopes: one
+        // that an `#[authorized]` extractor of this request has applied, or the refusal.
+        if !request::access_admitted(parts)
+            && let Err(error) = rule.admit(&token, None)
+        {
+            return Err(request::refused(parts, rule, error, alg));
         }
         match token.custom_claims() {
             Ok(custom) => {
-                observe::allowed(parts, rule, "authenticated", alg);
+                request::allowed(parts, rule, "authenticated", alg);
                 Ok(Claims { token, custom })
             }
-            Err(reason) => Err(observe::refused(parts, rule, reason.into(), alg)),
+            Err(reason) => Err(request::refused(parts, rule, reason.into(), alg)),
         }
     }
 }
-
-/// Set on a request whose OAuth access token a `scope` rule admitted: [`Claims`] then reads it.
-#[derive(Clone, Copy)]
-pub(crate) struct AccessAdmitted;
 
 /// Verifies the request's bearer token, or returns the result of an earlier verification in
 /// the same request. The token may be an OAuth access token
 /// ([`VerifiedToken::is_access_token`]) when a resource is configured: check its scopes.
 ///
 /// This is what every extractor of this crate calls first; call it from your own extractors
-/// or middleware to share the same once-per-request verification.
+/// or middleware to share the same once-per-request verification. A refusal is traced and
+/// counted as the [`Claims`] extractor's would be.
 pub async fn authenticate(parts: &mut Parts) -> Result<Arc<VerifiedToken>, AuthError> {
-    verify_request(parts)
-        .await
-        .map_err(|refusal| refuse(refusal.error))
-}
-
-/// [`authenticate`] for an extractor of this crate applying `rule`: a refusal is recorded as
-/// that extractor's decision.
-pub(crate) async fn authenticate_for(
-    parts: &mut Parts,
-    rule: Rule,
-) -> Result<Arc<VerifiedToken>, AuthError> {
-    match verify_request(parts).await {
-        Ok(token) => Ok(token),
-        Err(refusal) => Err(observe::refused(parts, rule, refusal.error, refusal.alg)),
-    }
-}
-
-/// [`authenticate`], silent, with the algorithm a refused token named: the extractors record
-/// their own decision.
-pub(crate) async fn verify_request(parts: &mut Parts) -> Result<Arc<VerifiedToken>, Refusal> {
-    if let Some(verified) = parts.extensions.get::<Arc<VerifiedToken>>() {
-        return Ok(Arc::clone(verified));
-    }
-    let Some(auth) = parts.extensions.get::<Auth>() else {
-        tracing::error!(
-            reason = "not_configured",
-            "a protected handler was reached without auth_runtime::Auth installed: add `.layer(auth.layer())` to the router"
-        );
-        return Err(AuthError::NotConfigured.into());
-    };
-    let token = bearer_token(parts)?;
-    let verified = auth.verify_reporting(token, unix_now()).await?;
-    parts.extensions.insert(Arc::clone(&verified));
-    Ok(verified)
-}
-
-/// Logs a refusal (its reason code only) and passes it on.
-pub(crate) fn refuse(error: AuthError) -> AuthError {
-    tracing::debug!(
-        reason = error.code(),
-        status = error.status().as_u16(),
-        "request refused"
-    );
-    error
-}
-
-/// The credential of `Authorization: Bearer <token>` (RFC 6750 §2.1).
-fn bearer_token(parts: &Parts) -> Result<&str, AuthError> {
-    let mut values = parts.headers.get_all(AUTHORIZATION).iter();
-    let Some(value) = values.next() else {
-        return Err(AuthError::MissingToken);
-    };
-    if values.next().is_some() {
-        // Two credentials: which one would a proxy have checked? Refuse both.
-        return Err(TokenError::Malformed.into());
-    }
-    // UTF-8 is enough here (a fast, word-at-a-time check): any byte outside base64url and '.'
-    // is refused by the JWS parser.
-    let value = std::str::from_utf8(value.as_bytes()).map_err(|_| TokenError::Malformed)?;
-    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
-    // The scheme is case-insensitive (RFC 7235 §2.1); another scheme is no bearer credential.
-    if !scheme.eq_ignore_ascii_case("Bearer") {
-        return Err(AuthError::MissingToken);
-    }
-    let token = token.trim_start_matches(' ');
-    if token.is_empty() {
-        return Err(TokenError::Malformed.into());
-    }
-    // Anything after the token (a space, a second token) fails the JWS parser's base64url
-    // checks: one pass over the bytes instead of two.
-    Ok(token)
+    request::authenticate(parts, &Rule::AUTHENTICATED).await
 }
 
 /// The ownership decision: allows the request when the verified user id equals `path_value`
 /// exactly (code point by code point: no case folding, normalisation or trimming), and
-/// answers [`AuthError::Forbidden`] otherwise.
+/// answers [`AuthError::Forbidden`] otherwise. The decision of
+/// `#[authorized(path_param = …)]`, taken by the same function, traced and counted alike.
 ///
 /// `#[authorized(path_param = …)]` takes this decision on the value the handler reads (see
 /// [`UserIdParam`]); call it from your own extractors for the same rule.
 ///
 /// An OAuth access token is refused: on another user's path as any token is
 /// ([`AuthError::Forbidden`]), on its own user's with [`AuthError::MissingScope`] (only a
-/// route that names its scopes, `#[authorized(scope = …)]`, admits one).
+/// route that names its scopes, `#[authorized(scope = …)]`, admits one). A token a client holds
+/// for itself ([`VerifiedToken::is_client_token`]) owns no user's path.
 pub fn authorize_owner(token: &VerifiedToken, path_value: &str) -> Result<(), AuthError> {
-    if !owns(token, path_value) {
-        return Err(refuse(AuthError::Forbidden));
-    }
-    if token.is_access_token() {
-        return Err(refuse(AuthError::MissingScope(&[])));
-    }
-    Ok(())
-}
-
-/// Whether the token's user id is `path_value`, exactly. A blank value owns nothing (a user id
-/// is never blank either), and neither does a token a client holds for itself
-/// ([`VerifiedToken::is_client_token`]): its `sub` is a client id, not a user's.
-pub(crate) fn owns(token: &VerifiedToken, path_value: &str) -> bool {
-    names_something(path_value) && !token.is_client_token() && token.user_id() == path_value
+    decide(&Rule::owner("path"), token, Some(path_value))
 }
 
 /// The role decision: allows the request when the token's roles (see
 /// [`VerifiedToken::roles`]) include any of `roles`, compared exactly, and answers
-/// [`AuthError::MissingRole`] (403, `insufficient_scope`) otherwise.
-///
-/// `#[authorized(role = "admin")]` calls it before any other extractor.
+/// [`AuthError::MissingRole`] (403, `insufficient_scope`) otherwise. The decision of
+/// `#[authorized(role = …)]`, taken by the same function, traced and counted alike.
 ///
 /// An OAuth access token is refused ([`AuthError::MissingScope`]), as by [`authorize_owner`].
 pub fn authorize_role(token: &VerifiedToken, roles: &[&str]) -> Result<(), AuthError> {
-    if token.is_access_token() {
-        return Err(refuse(AuthError::MissingScope(&[])));
+    decide(&Rule::any_role(roles), token, None)
+}
+
+/// A rule's decision outside an extractor, recorded as an extractor's is.
+fn decide(
+    rule: &Rule<'_>,
+    token: &VerifiedToken,
+    path_value: Option<&str>,
+) -> Result<(), AuthError> {
+    let decision = rule.admit(token, path_value);
+    let alg = Some(token.algorithm());
+    match &decision {
+        Ok(reason) => observe::allowed(rule, reason, alg),
+        Err(error) => observe::refused(rule, error, alg),
     }
-    if token.has_any_role(roles) {
-        Ok(())
-    } else {
-        Err(refuse(AuthError::MissingRole))
-    }
+    decision.map(drop)
 }
 
 /// A type a handler can bind the user id of its path as: `#[authorized]` compares

@@ -13,6 +13,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::auth::Auth;
+use crate::request::RequestState;
 
 /// Set on the 401 answers this crate builds ([`AuthError`](crate::AuthError)'s response), so
 /// that the layer amends only those.
@@ -72,7 +73,9 @@ where
     }
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
-        request.extensions_mut().insert(self.auth.clone());
+        request
+            .extensions_mut()
+            .insert(RequestState::new(self.auth.clone()));
         ResponseFuture {
             inner: self.inner.call(request),
             resource_metadata: self.resource_metadata.clone(),

@@ -79,7 +79,9 @@ mod layer;
 mod observe;
 #[cfg(any(feature = "utoipa", feature = "aide"))]
 mod openapi;
+mod request;
 mod route;
+mod rule;
 mod settings;
 mod verified;
 
@@ -100,14 +102,12 @@ pub mod testing;
 /// What the macros expand to. Not a public API: names here may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::authorized::{
-        Authorized, AuthorizedHandler, RoleHandler, RoleRequired, ScopeHandler, ScopeRequired,
-    };
+    pub use crate::authorized::{Authorized, AuthorizedHandler};
     pub use crate::route::{RouteCheck, route_error};
+    pub use crate::rule::Rule;
     #[cfg(feature = "utoipa")]
     pub use crate::utoipa::support::{
-        Responses as UtoipaResponses, path_responses as utoipa_path_responses,
-        role_responses as utoipa_role_responses, scope_responses as utoipa_scope_responses,
+        Responses as UtoipaResponses, responses_of as utoipa_responses,
     };
     #[cfg(feature = "utoipa")]
     pub use ::utoipa;

@@ -6,12 +6,9 @@
 //! [`TokenError`](crate::TokenError), the outcomes below, the JOSE algorithm names): never a
 //! user id, a kid, a path or a token. The README's "Metrics" table is the list of names.
 
-use std::fmt;
-
-use axum::http::request::Parts;
-
 use crate::alg::Alg;
 use crate::error::AuthError;
+use crate::rule::Rule;
 
 /// The names of the metrics recorded with the `metrics` feature: the README's "Metrics" table
 /// says what each counts and its labels.
@@ -74,86 +71,18 @@ impl Outcome {
     }
 }
 
-/// The rule a decision applied, for the tracing event (never a metric label: roles and claim
-/// names are the application's).
-#[derive(Clone, Copy)]
-pub(crate) enum Rule {
-    /// `#[authorized(path_param = …)]`, with `claim` and `or_role` when given.
-    Path {
-        claim: Option<&'static str>,
-        or_roles: &'static [&'static str],
-        scopes: &'static [&'static str],
-    },
-    /// `#[authorized(role = …)]`.
-    Roles(&'static [&'static str]),
-    /// `#[authorized(scope = …)]`: an access token with every scope.
-    Scopes(&'static [&'static str]),
-    /// The `Claims` extractor: any valid token.
-    Claims,
-    /// `Option<Claims>`: a valid token or none.
-    OptionalClaims,
-}
-
-impl fmt::Display for Rule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let roles = |f: &mut fmt::Formatter<'_>, roles: &[&str]| f.write_str(&roles.join("|"));
-        match self {
-            Rule::Path {
-                claim,
-                or_roles,
-                scopes,
-            } => {
-                match claim {
-                    None => f.write_str("owner")?,
-                    Some(claim) => write!(f, "claim {claim}")?,
-                }
-                if !or_roles.is_empty() {
-                    f.write_str(" or role ")?;
-                    roles(f, or_roles)?;
-                }
-                if !scopes.is_empty() {
-                    write!(f, ", scope {}", scopes.join(" "))?;
-                }
-                Ok(())
-            }
-            Rule::Roles(admitted) => {
-                f.write_str("role ")?;
-                roles(f, admitted)
-            }
-            Rule::Scopes(scopes) => write!(f, "scope {}", scopes.join(" ")),
-            Rule::Claims => f.write_str("authenticated"),
-            Rule::OptionalClaims => f.write_str("optional"),
-        }
-    }
-}
-
-/// Set on a request once it has been counted: a handler with `#[authorized]` and a `Claims`
-/// extractor is one request, one decision.
-#[derive(Clone, Copy)]
-struct Decided;
-
-/// Records that `rule` admitted the request, for `reason` (`owner`, `claim`, `role`,
-/// `authenticated`, `anonymous`), unless an earlier extractor of the same request did.
-pub(crate) fn allowed(parts: &mut Parts, rule: Rule, reason: &'static str, alg: Option<&str>) {
-    if parts.extensions.insert(Decided).is_some() {
-        return;
-    }
+/// Records that `rule` admitted a request, for `reason` (`owner`, `claim`, `role`, `scope`,
+/// `authenticated`, `anonymous`).
+pub(crate) fn allowed(rule: &Rule<'_>, reason: &'static str, alg: Option<&str>) {
     record(Outcome::Allowed, reason, alg, rule);
 }
 
-/// Records a refusal and passes it on. Every refusal is counted: it ends the request.
-pub(crate) fn refused(
-    parts: &mut Parts,
-    rule: Rule,
-    error: AuthError,
-    alg: Option<&str>,
-) -> AuthError {
-    parts.extensions.insert(Decided);
-    record(Outcome::of(&error), error.code(), alg, rule);
-    error
+/// Records a refusal.
+pub(crate) fn refused(rule: &Rule<'_>, error: &AuthError, alg: Option<&str>) {
+    record(Outcome::of(error), error.code(), alg, rule);
 }
 
-fn record(outcome: Outcome, reason: &'static str, alg: Option<&str>, rule: Rule) {
+fn record(outcome: Outcome, reason: &'static str, alg: Option<&str>, rule: &Rule<'_>) {
     // Quiet by default (DEBUG), under its own target: `RUST_LOG=auth_runtime::decision=debug`.
     // The fields are formatted only when the event is enabled.
     tracing::debug!(

@@ -108,33 +108,23 @@ pub(crate) mod support {
     use ::utoipa::openapi::response::{Response, ResponseBuilder};
     use ::utoipa::openapi::schema::{ObjectBuilder, Type};
 
-    use crate::authorized::{AuthorizedHandler, RoleHandler, ScopeHandler};
-    use crate::openapi::{self, DocRule};
-    use crate::route::AuthorizedRoute;
+    use crate::authorized::AuthorizedHandler;
+    use crate::openapi;
+    use crate::rule::Rule;
 
     /// The responses of an operation, as utoipa's `IntoResponses` gives them.
     pub type Responses = BTreeMap<String, RefOr<Response>>;
 
-    /// The refusals of a `path_param` handler, for the `IntoResponses` impl the attribute writes.
-    pub fn path_responses<H, P>() -> Responses
+    /// The refusals of a handler's rule, for the `IntoResponses` impl the attribute writes.
+    pub fn responses_of<H, P>() -> Responses
     where
-        H: AuthorizedHandler<P> + AuthorizedRoute,
+        H: AuthorizedHandler<P>,
     {
-        responses(&DocRule::path::<H, P>())
+        responses(&H::RULE)
     }
 
-    /// The refusals of a `role` handler, for the `IntoResponses` impl the attribute writes.
-    pub fn role_responses<H: RoleHandler>() -> Responses {
-        responses(&DocRule::roles::<H>())
-    }
-
-    /// The refusals of a `scope` handler, for the `IntoResponses` impl the attribute writes.
-    pub fn scope_responses<H: ScopeHandler>() -> Responses {
-        responses(&DocRule::scopes::<H>())
-    }
-
-    fn responses(rule: &DocRule) -> Responses {
-        rule.responses()
+    fn responses(rule: &Rule<'_>) -> Responses {
+        rule.refusals()
             .into_iter()
             .map(|doc| {
                 let detail = ObjectBuilder::new()

@@ -14,6 +14,9 @@ impl ::auth_runtime::AuthorizedRoute for create_task {
     });
 }
 impl ::auth_runtime::__private::AuthorizedHandler<String> for create_task {
+    const RULE: ::auth_runtime::__private::Rule<'static> = ::auth_runtime::__private::Rule::owner(
+        "user_id",
+    );
     fn path_value<'path>(path: &'path String) -> &'path str {
         let path: &String = path;
         <String as ::auth_runtime::UserIdParam>::as_user_id(path)

@@ -12,7 +12,8 @@ impl ::auth_runtime::AuthorizedRoute for list_invoices {
     });
 }
 impl ::auth_runtime::__private::AuthorizedHandler<(String, u16)> for list_invoices {
-    const CLAIM: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+    const RULE: ::auth_runtime::__private::Rule<'static> = ::auth_runtime::__private::Rule::claim(
+        "org_id",
         "activeOrganizationId",
     );
     fn path_value<'path>(path: &'path (String, u16)) -> &'path str {

@@ -6,11 +6,13 @@ pub struct stats {}
 impl ::auth_runtime::AuthorizedRoute for stats {
     const ROUTE: ::core::option::Option<::auth_runtime::__private::RouteCheck> = ::core::option::Option::None;
 }
-impl ::auth_runtime::__private::ScopeHandler for stats {
-    const SCOPES: &'static [&'static str] = &["tasks:stats"];
+impl ::auth_runtime::__private::AuthorizedHandler<()> for stats {
+    const RULE: ::auth_runtime::__private::Rule<'static> = ::auth_runtime::__private::Rule::all_scopes(
+        &["tasks:stats"],
+    );
 }
 /// An OAuth access token with the scope (a service's `client_credentials` token).
-pub async fn stats(_: ::auth_runtime::__private::ScopeRequired<stats>) -> &'static str {
+pub async fn stats(_: ::auth_runtime::__private::Authorized<stats>) -> &'static str {
     "counts"
 }
 #[doc(hidden)]
@@ -25,7 +27,10 @@ impl ::auth_runtime::AuthorizedRoute for import_tasks {
     });
 }
 impl ::auth_runtime::__private::AuthorizedHandler<String> for import_tasks {
-    const SCOPES: &'static [&'static str] = &["tasks:read", "tasks:write"];
+    const RULE: ::auth_runtime::__private::Rule<'static> = ::auth_runtime::__private::Rule::owner(
+            "user_id",
+        )
+        .with_scopes(&["tasks:read", "tasks:write"]);
     fn path_value<'path>(path: &'path String) -> &'path str {
         let path: &String = path;
         <String as ::auth_runtime::UserIdParam>::as_user_id(path)

@@ -18,6 +18,9 @@ impl ::auth_runtime::AuthorizedRoute for list_tasks {
     });
 }
 impl ::auth_runtime::__private::AuthorizedHandler<UserPath> for list_tasks {
+    const RULE: ::auth_runtime::__private::Rule<'static> = ::auth_runtime::__private::Rule::owner(
+        "user_id",
+    );
     fn path_value<'path>(path: &'path UserPath) -> &'path str {
         let path: &UserPath = path;
         ::auth_runtime::UserIdParam::as_user_id(&path.user_id)

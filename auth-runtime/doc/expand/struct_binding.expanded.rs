@@ -18,6 +18,9 @@ impl ::auth_runtime::AuthorizedRoute for get_task {
     });
 }
 impl ::auth_runtime::__private::AuthorizedHandler<TaskPath> for get_task {
+    const RULE: ::auth_runtime::__private::Rule<'static> = ::auth_runtime::__private::Rule::owner(
+        "user_id",
+    );
     fn path_value<'path>(path: &'path TaskPath) -> &'path str {
         let path: &TaskPath = path;
         ::auth_runtime::UserIdParam::as_user_id(&path.user_id)

@@ -12,6 +12,9 @@ impl ::auth_runtime::AuthorizedRoute for get_task {
     });
 }
 impl ::auth_runtime::__private::AuthorizedHandler<(String, u64)> for get_task {
+    const RULE: ::auth_runtime::__private::Rule<'static> = ::auth_runtime::__private::Rule::owner(
+        "user_id",
+    );
     fn path_value<'path>(path: &'path (String, u64)) -> &'path str {
         let path: &(String, u64) = path;
         <String as ::auth_runtime::UserIdParam>::as_user_id(&path.0)

@@ -13,7 +13,10 @@ impl ::auth_runtime::AuthorizedRoute for get_task {
     });
 }
 impl ::auth_runtime::__private::AuthorizedHandler<(String, u64)> for get_task {
-    const OR_ROLES: &'static [&'static str] = &["admin"];
+    const RULE: ::auth_runtime::__private::Rule<'static> = ::auth_runtime::__private::Rule::owner(
+            "user_id",
+        )
+        .or_role(&["admin"]);
     fn path_value<'path>(path: &'path (String, u64)) -> &'path str {
         let path: &(String, u64) = path;
         <String as ::auth_runtime::UserIdParam>::as_user_id(&path.0)
@@ -34,6 +37,6 @@ async fn get_task(
 }
 impl ::auth_runtime::__private::utoipa::IntoResponses for get_task {
     fn responses() -> ::auth_runtime::__private::UtoipaResponses {
-        ::auth_runtime::__private::utoipa_path_responses::<get_task, (String, u64)>()
+        ::auth_runtime::__private::utoipa_responses::<get_task, (String, u64)>()
     }
 }

@@ -5,8 +5,10 @@ struct list_users {}
 impl ::auth_runtime::AuthorizedRoute for list_users {
     const ROUTE: ::core::option::Option<::auth_runtime::__private::RouteCheck> = ::core::option::Option::None;
 }
-impl ::auth_runtime::__private::RoleHandler for list_users {
-    const ROLES: &'static [&'static str] = &["admin", "support"];
+impl ::auth_runtime::__private::AuthorizedHandler<()> for list_users {
+    const RULE: ::auth_runtime::__private::Rule<'static> = ::auth_runtime::__private::Rule::any_role(
+        &["admin", "support"],
+    );
 }
 /// A role, documented, with no `responses(...)` of its own.
 #[utoipa::path(
@@ -15,11 +17,11 @@ impl ::auth_runtime::__private::RoleHandler for list_users {
     responses(list_users),
     security(("bearer" = ["admin", "support"]))
 )]
-async fn list_users(_: ::auth_runtime::__private::RoleRequired<list_users>) -> String {
+async fn list_users(_: ::auth_runtime::__private::Authorized<list_users>) -> String {
     "every user".to_owned()
 }
 impl ::auth_runtime::__private::utoipa::IntoResponses for list_users {
     fn responses() -> ::auth_runtime::__private::UtoipaResponses {
-        ::auth_runtime::__private::utoipa_role_responses::<list_users>()
+        ::auth_runtime::__private::utoipa_responses::<list_users, ()>()
     }
 }

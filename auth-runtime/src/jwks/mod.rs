@@ -439,7 +439,7 @@ impl JwksSource {
 
     /// The key `kid` names in the current key set, after a refetch when the set is stale or
     /// lacks it (rate-limited, single flight).
-    async fn key(&self, kid: &str) -> Result<Arc<PublicKey>, AuthError> {
+    async fn key(&self, kid: &str) -> Result<(Arc<PublicKey>, u64), AuthError> {
         let mut snapshot = self.snapshot();
         let mut key = snapshot.keys.get(kid).cloned();
         let stale = snapshot.fetched_at.is_none_or(|at| at.elapsed() >= MAX_AGE);
@@ -453,20 +453,21 @@ impl JwksSource {
         if snapshot.fetched_at.is_none() {
             return Err(AuthError::KeysUnavailable);
         }
-        key.ok_or(TokenError::UnknownKey.into())
+        key.map(|key| (key, snapshot.generation))
+            .ok_or(TokenError::UnknownKey.into())
     }
 
     /// Verifies the signature of an asymmetric JWS and validates its claims; returns the key
-    /// that verified it too.
+    /// that verified it too, and the generation of the key set that held it.
     pub(crate) async fn verify(
         &self,
         jws: &Jws<'_>,
         now: u64,
-    ) -> Result<(VerifiedToken, Arc<PublicKey>), AuthError> {
+    ) -> Result<(VerifiedToken, Arc<PublicKey>, u64), AuthError> {
         let Some(kid) = jws.kid.as_deref() else {
             return Err(TokenError::UnknownKey.into());
         };
-        let key = self.key(kid).await?;
+        let (key, generation) = self.key(kid).await?;
         if key.alg != jws.alg {
             return Err(TokenError::UnsupportedAlgorithm.into());
         }
@@ -480,15 +481,29 @@ impl JwksSource {
         let timer = observe::VerifyTimer::start();
         let verified = verify_with(&key, jws).and_then(|()| validate_claims(jws, policy, now));
         timer.stop(jws.alg);
-        Ok((verified?, key))
+        Ok((verified?, key, generation))
+    }
+
+    /// Whether the current key set is the fresh set of `generation`: then it still publishes
+    /// every key it held, and a cached token one of them verified needs no lookup (the common
+    /// cache hit: one read lock and a comparison).
+    pub(crate) fn is_current(&self, generation: u64) -> bool {
+        let snapshot = self
+            .cache
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        snapshot.generation == generation
+            && snapshot.fetched_at.is_some_and(|at| at.elapsed() < MAX_AGE)
     }
 
     /// Whether the current key set still publishes `key` under `kid` (refetched first when it
-    /// is stale, as for any token): a cached token is accepted only while its key is.
-    pub(crate) async fn still_publishes(&self, kid: &str, key: &Arc<PublicKey>) -> bool {
+    /// is stale, as for any token): a cached token is accepted only while its key is. The
+    /// generation of the set that does.
+    pub(crate) async fn still_publishes(&self, kid: &str, key: &Arc<PublicKey>) -> Option<u64> {
         self.key(kid)
             .await
-            .is_ok_and(|current| Arc::ptr_eq(&current, key))
+            .ok()
+            .and_then(|(current, generation)| Arc::ptr_eq(&current, key).then_some(generation))
     }
 
     /// Fetches the key set now, whatever the rate limit; returns how many keys it holds.
