@@ -77,10 +77,8 @@ where
         };
         match decision {
             Ok(reason) => {
-                if token.is_access_token() {
-                    request::admit_access(parts);
-                }
-                request::allowed(parts, &rule, reason, alg);
+                let access = token.is_access_token();
+                request::allowed(parts, &rule, reason, alg, access);
                 Ok(Authorized(PhantomData))
             }
             Err(error) => Err(refused(parts, &rule, error, alg)),

@@ -19,8 +19,10 @@
 //!   [`MAX_CLAIM_VALUES`](crate::MAX_CLAIM_VALUES) roles or scopes) fills the cache faster,
 //!   not further.
 
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
+use quick_cache::Equivalent;
 use quick_cache::sync::Cache;
 
 #[cfg(feature = "jwks")]
@@ -74,8 +76,8 @@ impl Entry {
 #[derive(Clone)]
 struct ByBytes;
 
-impl quick_cache::Weighter<Box<[u8]>, Arc<Entry>> for ByBytes {
-    fn weight(&self, _token: &Box<[u8]>, entry: &Arc<Entry>) -> u64 {
+impl quick_cache::Weighter<TokenKey, Arc<Entry>> for ByBytes {
+    fn weight(&self, _token: &TokenKey, entry: &Arc<Entry>) -> u64 {
         entry.weight
     }
 }
@@ -96,7 +98,43 @@ pub(crate) enum VerifiedBy {
 
 /// Verified tokens by their exact bytes.
 pub(crate) struct TokenCache {
-    entries: Cache<Box<[u8]>, Arc<Entry>, ByBytes>,
+    entries: Cache<TokenKey, Arc<Entry>, ByBytes>,
+}
+
+/// How many of a token's last bytes its hash reads: its signature's, unique to the token and
+/// beyond anyone's choosing without the key (a token is compared whole on every hit; the hash
+/// only finds the slot, so a cheaper hash is not a weaker check).
+const HASHED_SUFFIX: usize = 32;
+
+/// What the hash of a token reads: its length and its last [`HASHED_SUFFIX`] bytes.
+fn hash_token<H: Hasher>(token: &[u8], state: &mut H) {
+    state.write_usize(token.len());
+    state.write(&token[token.len().saturating_sub(HASHED_SUFFIX)..]);
+}
+
+/// A cached token's bytes.
+#[derive(PartialEq, Eq)]
+struct TokenKey(Box<[u8]>);
+
+impl Hash for TokenKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_token(&self.0, state);
+    }
+}
+
+/// A request's token, looked up as a [`TokenKey`].
+struct Lookup<'a>(&'a [u8]);
+
+impl Hash for Lookup<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_token(self.0, state);
+    }
+}
+
+impl Equivalent<TokenKey> for Lookup<'_> {
+    fn equivalent(&self, key: &TokenKey) -> bool {
+        *self.0 == *key.0
+    }
 }
 
 /// The weight of a stock Better Auth token's entry, to size quick_cache's index.
@@ -117,17 +155,17 @@ impl TokenCache {
     /// The entry of exactly these bytes: looked up before they are checked to be text, since
     /// only a token that passed every check was inserted.
     pub(crate) fn get(&self, token: &[u8]) -> Option<Arc<Entry>> {
-        self.entries.get(token)
+        self.entries.get(&Lookup(token))
     }
 
     /// Keeps `entry` for `token`, evicting others to stay within the bound. An entry heavier
     /// than a shard of the cache is not kept.
     pub(crate) fn insert(&self, token: &[u8], entry: Entry) {
-        self.entries.insert(token.into(), Arc::new(entry));
+        self.entries.insert(TokenKey(token.into()), Arc::new(entry));
     }
 
     pub(crate) fn remove(&self, token: &[u8]) {
-        self.entries.remove(token);
+        self.entries.remove(&Lookup(token));
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -458,7 +458,8 @@ fn roles(value: Option<ClaimValue<'_>>) -> Result<Box<[Box<str>]>, TokenError> {
 /// Whether a value read from a path can name a user or a resource: a blank or
 /// whitespace-only value never matches a claim, nor a user id.
 pub(crate) fn names_something(value: &str) -> bool {
-    !value.trim().is_empty()
+    // `trim` reads both ends; the first character that is not white space settles it.
+    value.chars().any(|c| !c.is_whitespace())
 }
 
 /// Whether the claim `name` of a verified payload is the string `value`, or an array of

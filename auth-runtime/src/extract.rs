@@ -93,7 +93,7 @@ where
                 error: AuthError::MissingToken,
                 ..
             }) => {
-                request::allowed(parts, &rule, "anonymous", None);
+                request::allowed(parts, &rule, "anonymous", None, false);
                 Ok(None)
             }
             Err(refusal) => Err(request::refused(parts, &rule, refusal.error, refusal.alg)),
@@ -117,7 +117,7 @@ impl<T: DeserializeOwned> Claims<T> {
         }
         match token.custom_claims() {
             Ok(custom) => {
-                request::allowed(parts, rule, "authenticated", alg);
+                request::allowed(parts, rule, "authenticated", alg, false);
                 Ok(Claims { token, custom })
             }
             Err(reason) => Err(request::refused(parts, rule, reason.into(), alg)),

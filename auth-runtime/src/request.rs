@@ -76,10 +76,20 @@ pub(crate) async fn authenticate(
 }
 
 /// Records that `rule` admitted the request, for `reason`, unless an earlier extractor of the
-/// same request did.
-pub(crate) fn allowed(parts: &mut Parts, rule: &Rule<'_>, reason: &'static str, alg: Option<&str>) {
+/// same request did. `access`: the rule admitted an OAuth access token by the scopes it names,
+/// so that `Claims` reads it.
+pub(crate) fn allowed(
+    parts: &mut Parts,
+    rule: &Rule<'_>,
+    reason: &'static str,
+    alg: Option<&str>,
+    access: bool,
+) {
     let first = match parts.extensions.get_mut::<RequestState>() {
-        Some(state) => !std::mem::replace(&mut state.decided, true),
+        Some(state) => {
+            state.access_admitted |= access;
+            !std::mem::replace(&mut state.decided, true)
+        }
         None => true,
     };
     if first {
@@ -99,13 +109,6 @@ pub(crate) fn refused(
     }
     observe::refused(rule, &error, alg);
     error
-}
-
-/// Marks the request's OAuth access token as admitted by a rule that names its scopes.
-pub(crate) fn admit_access(parts: &mut Parts) {
-    if let Some(state) = parts.extensions.get_mut::<RequestState>() {
-        state.access_admitted = true;
-    }
 }
 
 /// Whether a rule that names scopes admitted the request's OAuth access token.

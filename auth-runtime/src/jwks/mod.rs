@@ -357,6 +357,8 @@ struct Snapshot {
     keys: Arc<HashMap<String, Arc<PublicKey>>>,
     /// The last successful fetch; `None` until one succeeded.
     fetched_at: Option<Instant>,
+    /// `fetched_at` + [`MAX_AGE`]: the set is used until then without a refetch.
+    fresh_until: Option<Instant>,
     /// The last fetch attempted, successful or not: the rate limit counts from here.
     attempted_at: Option<Instant>,
     /// Bumped by every successful fetch, so that waiters see that someone else refetched.
@@ -493,7 +495,9 @@ impl JwksSource {
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         snapshot.generation == generation
-            && snapshot.fetched_at.is_some_and(|at| at.elapsed() < MAX_AGE)
+            && snapshot
+                .fresh_until
+                .is_some_and(|until| Instant::now() < until)
     }
 
     /// Whether the current key set still publishes `key` under `kid` (refetched first when it
@@ -557,6 +561,7 @@ impl JwksSource {
                 let fresh = Snapshot {
                     keys: Arc::new(keys),
                     fetched_at: attempted_at,
+                    fresh_until: attempted_at.and_then(|at| at.checked_add(MAX_AGE)),
                     attempted_at,
                     generation: current.generation + 1,
                 };
