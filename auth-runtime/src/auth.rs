@@ -15,7 +15,6 @@ use crate::hs256::Hs256Source;
 #[cfg(feature = "jwks")]
 use crate::jwks::JwksSource;
 use crate::jws::{self, MAX_TOKEN_LEN};
-use crate::layer::AuthLayer;
 use crate::observe;
 use crate::verified::VerifiedToken;
 
@@ -257,14 +256,6 @@ impl Auth {
             .jwks
             .as_ref()
             .map(|jwks| ClaimNames::of(&jwks.policy))
-    }
-
-    /// The layer that makes this configuration available to the extractors:
-    /// `router.layer(auth.layer())`. With an OAuth resource configured
-    /// (`Jwks::resource`), it also adds
-    /// `resource_metadata="…"` to the `WWW-Authenticate` of every 401 this crate answers.
-    pub fn layer(&self) -> AuthLayer {
-        AuthLayer::new(self.clone())
     }
 
     /// The RFC 9728 protected-resource metadata of this API, when a resource is configured

@@ -11,9 +11,9 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+use crate::alg::Alg;
 use crate::error::TokenError;
 use crate::jws::{Jws, Str, decode_segment, has_duplicate};
-use crate::verified::{Access, VerifiedToken};
 
 /// What a token must satisfy besides its signature.
 #[derive(Debug)]
@@ -307,12 +307,37 @@ pub(crate) fn check_time(
     Ok(())
 }
 
+/// What an OAuth access token grants.
+#[derive(Clone)]
+pub(crate) struct Access {
+    /// Its `scope` claim, split on spaces.
+    pub(crate) scopes: Box<[Box<str>]>,
+    /// Its `sub` is its own `client_id` (`client_credentials`): it acts for no user.
+    pub(crate) for_client: bool,
+}
+
+/// The claims of a token that passed [`validate_claims`], as a
+/// [`VerifiedToken`](crate::VerifiedToken) keeps them.
+pub(crate) struct ValidClaims {
+    pub(crate) alg: Alg,
+    pub(crate) user_id: String,
+    pub(crate) roles: Box<[Box<str>]>,
+    pub(crate) expires_at: u64,
+    pub(crate) not_before: Option<u64>,
+    pub(crate) issued_at: Option<u64>,
+    pub(crate) payload: Vec<u8>,
+    /// How many strings `aud` holds.
+    pub(crate) audience_len: usize,
+    /// For an OAuth access token, what it grants; `None` for a session token.
+    pub(crate) access: Option<Access>,
+}
+
 /// Decodes the payload of a JWS whose signature has verified, and validates its claims.
 pub(crate) fn validate_claims(
     jws: &Jws<'_>,
     policy: &ClaimPolicy,
     now: u64,
-) -> Result<VerifiedToken, TokenError> {
+) -> Result<ValidClaims, TokenError> {
     let payload = decode_segment(jws.payload_b64)?;
     let (user_id, roles, expires_at, not_before, issued_at, audience_len, access) = {
         let mut deserializer = serde_json::Deserializer::from_slice(&payload);
@@ -410,8 +435,8 @@ pub(crate) fn validate_claims(
         )
     };
 
-    Ok(VerifiedToken::new(
-        jws.alg,
+    Ok(ValidClaims {
+        alg: jws.alg,
         user_id,
         roles,
         expires_at,
@@ -420,7 +445,7 @@ pub(crate) fn validate_claims(
         payload,
         audience_len,
         access,
-    ))
+    })
 }
 
 /// The most values the role claim or the `scope` claim may hold; a token with more is refused
@@ -798,11 +823,11 @@ mod tests {
     }
 
     /// Validates `claims` as an access token's (typ `at+jwt`); the signature is not the point.
-    fn access_token(claims: &Value) -> Result<VerifiedToken, TokenError> {
+    fn access_token(claims: &Value) -> Result<crate::verified::VerifiedToken, TokenError> {
         let token = sign(claims);
         let mut jws = crate::jws::parse(&token)?;
         jws.access_token = true;
-        validate_claims(&jws, &policy(), NOW)
+        validate_claims(&jws, &policy(), NOW).map(crate::verified::VerifiedToken::new)
     }
 
     #[test]

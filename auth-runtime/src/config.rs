@@ -53,12 +53,6 @@ impl fmt::Debug for AuthBuilder {
 }
 
 impl AuthBuilder {
-    /// The configuration [`Auth::from_env`] reads, as a builder, to adjust in code before
-    /// [`build`](Self::build).
-    pub fn from_env() -> Result<Self, ConfigError> {
-        crate::env::builder(std::env::var_os)
-    }
-
     /// The scopes the RFC 9728 metadata lists (space-separated), unless `AUTH_RESOURCE_SCOPES`
     /// or `Jwks::resource_scopes` set them; nothing when no
     /// resource is configured. For an application that knows the scopes its routes name.

@@ -88,6 +88,14 @@ impl Auth {
     }
 }
 
+impl AuthBuilder {
+    /// The configuration [`Auth::from_env`] reads, as a builder, to adjust in code before
+    /// [`build`](Self::build).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        builder(std::env::var_os)
+    }
+}
+
 /// The builder the environment describes; `read` is `std::env::var_os` outside tests.
 pub(crate) fn builder(
     read: impl Fn(&'static str) -> Option<OsString>,

@@ -278,6 +278,11 @@ impl AuthError {
     }
 }
 
+/// Set on the 401 answers this crate builds, so that the layer
+/// ([`AuthLayer`](crate::AuthLayer)) amends only those.
+#[derive(Clone, Copy)]
+pub(crate) struct Challenged;
+
 /// A refusal and the algorithm the token named, when it was read that far: for the decision's
 /// tracing event and the `auth_verify_seconds` histogram.
 #[derive(Debug, Clone, Copy)]
@@ -313,7 +318,7 @@ impl IntoResponse for AuthError {
                 .insert(header::WWW_AUTHENTICATE, challenge);
         }
         if self.status() == StatusCode::UNAUTHORIZED {
-            response.extensions_mut().insert(crate::layer::Challenged);
+            response.extensions_mut().insert(Challenged);
         }
         response
     }

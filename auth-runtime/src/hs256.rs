@@ -8,12 +8,13 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::alg::Alg;
-use crate::claims::{ClaimPolicy, validate_claims};
+use crate::claims::ClaimPolicy;
 use crate::error::TokenError;
 use crate::jws::Jws;
 use crate::observe;
 use crate::settings::{ConfigError, Setting, SourceClaims, check_secret, non_blank};
 use crate::verified::VerifiedToken;
+use crate::verified::verify_claims;
 
 /// The HS256 key source: the shared secret, and the claims its tokens must carry.
 ///
@@ -130,8 +131,8 @@ impl Hs256Source {
             return Err(TokenError::UnsupportedType);
         }
         let timer = observe::VerifyTimer::start();
-        let verified = verify_signature(jws, &self.keys)
-            .and_then(|()| validate_claims(jws, &self.policy, now));
+        let verified =
+            verify_signature(jws, &self.keys).and_then(|()| verify_claims(jws, &self.policy, now));
         timer.stop(jws.alg);
         verified
     }

@@ -13,12 +13,18 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::auth::Auth;
+use crate::error::Challenged;
 use crate::request::RequestState;
 
-/// Set on the 401 answers this crate builds ([`AuthError`](crate::AuthError)'s response), so
-/// that the layer amends only those.
-#[derive(Clone, Copy)]
-pub(crate) struct Challenged;
+impl Auth {
+    /// The layer that makes this configuration available to the extractors:
+    /// `router.layer(auth.layer())`. With an OAuth resource configured
+    /// (`Jwks::resource`), it also adds
+    /// `resource_metadata="…"` to the `WWW-Authenticate` of every 401 this crate answers.
+    pub fn layer(&self) -> AuthLayer {
+        AuthLayer::new(self.clone())
+    }
+}
 
 /// The [`Layer`] of [`Auth::layer`]: `router.layer(auth.layer())`.
 #[derive(Clone)]

@@ -1,11 +1,12 @@
 //! Shared helpers of the unit tests: a configuration check, a policy, HS256 signers (jsonwebtoken, an independent
 //! implementation) and the whole HS256 verification at a fixed time.
 
-use crate::claims::{ClaimPolicy, validate_claims};
+use crate::claims::ClaimPolicy;
 use crate::error::TokenError;
 use crate::hs256::{Hs256Key, verify_signature};
 use crate::jws;
 use crate::verified::VerifiedToken;
+use crate::verified::verify_claims;
 use serde_json::Value;
 
 /// A secret the configuration accepts.
@@ -58,7 +59,7 @@ pub(crate) fn verify_hs256(
 ) -> Result<VerifiedToken, TokenError> {
     let jws = jws::parse(token)?;
     verify_signature(&jws, keys)?;
-    validate_claims(&jws, policy, now)
+    verify_claims(&jws, policy, now)
 }
 
 /// [`verify_hs256`] with [`SECRET`], [`policy`] and [`NOW`].

@@ -7,8 +7,11 @@ use std::sync::OnceLock;
 use serde::de::{DeserializeOwned, DeserializeSeed};
 
 use crate::alg::Alg;
-use crate::claims::{ClaimValue, ClaimsSeed, claim_includes};
+use crate::claims::{
+    Access, ClaimPolicy, ClaimValue, ClaimsSeed, ValidClaims, claim_includes, validate_claims,
+};
 use crate::error::TokenError;
+use crate::jws::Jws;
 
 /// A token whose signature and claims have been verified.
 ///
@@ -29,15 +32,6 @@ pub struct VerifiedToken {
     /// `sub`, `iss` and `aud`, copied out of the payload only when a handler asks: validation
     /// compares them in place, so the common request allocates nothing for them.
     strings: OnceLock<StringClaims>,
-}
-
-/// What an OAuth access token grants.
-#[derive(Clone)]
-pub(crate) struct Access {
-    /// Its `scope` claim, split on spaces.
-    pub(crate) scopes: Box<[Box<str>]>,
-    /// Its `sub` is its own `client_id` (`client_credentials`): it acts for no user.
-    pub(crate) for_client: bool,
 }
 
 #[derive(Clone, Default)]
@@ -132,19 +126,19 @@ impl VerifiedToken {
         claim_includes(&self.payload, name, value)
     }
 
-    // One argument per field of the token, set once by `validate_claims`.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn new(
-        alg: Alg,
-        user_id: String,
-        roles: Box<[Box<str>]>,
-        expires_at: u64,
-        not_before: Option<u64>,
-        issued_at: Option<u64>,
-        payload: Vec<u8>,
-        audience_len: usize,
-        access: Option<Access>,
-    ) -> Self {
+    /// The token whose claims `validate_claims` accepted.
+    pub(crate) fn new(claims: ValidClaims) -> Self {
+        let ValidClaims {
+            alg,
+            user_id,
+            roles,
+            expires_at,
+            not_before,
+            issued_at,
+            payload,
+            audience_len,
+            access,
+        } = claims;
         VerifiedToken {
             alg,
             user_id,
@@ -232,6 +226,15 @@ impl VerifiedToken {
     pub fn custom_claims<T: DeserializeOwned>(&self) -> Result<T, TokenError> {
         serde_json::from_slice(&self.payload).map_err(|_| TokenError::CustomClaims)
     }
+}
+
+/// Validates the claims of a JWS whose signature has verified: the token a handler sees.
+pub(crate) fn verify_claims(
+    jws: &Jws<'_>,
+    policy: &ClaimPolicy,
+    now: u64,
+) -> Result<VerifiedToken, TokenError> {
+    validate_claims(jws, policy, now).map(VerifiedToken::new)
 }
 
 /// What one heap allocation of `bytes` takes from the allocator: glibc's malloc adds an 8-byte

@@ -18,12 +18,13 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
-use crate::claims::{ClaimPolicy, validate_claims};
+use crate::claims::ClaimPolicy;
 use crate::error::{AuthError, TokenError};
 use crate::jws::Jws;
 use crate::observe::{self, FetchResult};
 use crate::settings::{ConfigError, Setting, SourceClaims, non_blank};
 use crate::verified::VerifiedToken;
+use crate::verified::verify_claims;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 pub(crate) use keys::PublicKey;
@@ -481,7 +482,7 @@ impl JwksSource {
             (true, None) => return Err(TokenError::UnsupportedType.into()),
         };
         let timer = observe::VerifyTimer::start();
-        let verified = verify_with(&key, jws).and_then(|()| validate_claims(jws, policy, now));
+        let verified = verify_with(&key, jws).and_then(|()| verify_claims(jws, policy, now));
         timer.stop(jws.alg);
         Ok((verified?, key, generation))
     }
