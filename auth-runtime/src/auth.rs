@@ -294,7 +294,7 @@ impl Auth {
     }
 
     #[cfg(feature = "jwks")]
-    fn access_tokens(&self) -> Option<&crate::jwks::resource::AccessTokens> {
+    fn access_tokens(&self) -> Option<&crate::resource::AccessTokens> {
         self.inner
             .jwks
             .as_ref()

@@ -26,7 +26,7 @@ use quick_cache::Equivalent;
 use quick_cache::sync::Cache;
 
 #[cfg(feature = "jwks")]
-use crate::jwks::PublicKey;
+use crate::jwk::PublicKey;
 use crate::verified::{VerifiedToken, heap_block};
 
 /// The default bound of the cache, in bytes: 16 MiB. About 9,000 stock Better Auth tokens

@@ -39,11 +39,11 @@ impl Auth {
 /// ```
 #[derive(Default)]
 pub struct AuthBuilder {
-    pub(crate) hs256: Option<Hs256>,
+    hs256: Option<Hs256>,
     #[cfg(feature = "jwks")]
-    pub(crate) jwks: Option<Jwks>,
-    pub(crate) leeway: Option<Setting<Duration>>,
-    pub(crate) token_cache_max_bytes: Option<usize>,
+    jwks: Option<Jwks>,
+    leeway: Option<Setting<Duration>>,
+    token_cache_max_bytes: Option<usize>,
 }
 
 impl fmt::Debug for AuthBuilder {
@@ -53,20 +53,23 @@ impl fmt::Debug for AuthBuilder {
 }
 
 impl AuthBuilder {
-    /// The scopes the RFC 9728 metadata lists (space-separated), unless `AUTH_RESOURCE_SCOPES`
-    /// or `Jwks::resource_scopes` set them; nothing when no
-    /// resource is configured. For an application that knows the scopes its routes name.
+    /// The scopes the RFC 9728 metadata lists, unless `AUTH_RESOURCE_SCOPES` or
+    /// [`Resource::scopes`](crate::Resource::scopes) set them; nothing when no resource is
+    /// configured. For an application that knows the scopes its routes name.
     #[cfg_attr(not(feature = "jwks"), allow(unused_mut))]
-    pub fn default_resource_scopes(mut self, scopes: &str) -> Self {
+    pub fn default_resource_scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
         #[cfg(feature = "jwks")]
-        if let Some(jwks) = &mut self.jwks
-            && jwks.resource.is_some()
-            && jwks.resource_scopes.is_none()
+        if let Some(resource) = self.jwks.as_mut().and_then(Jwks::resource_mut)
+            && !resource.has_scopes()
         {
-            jwks.resource_scopes = Some(Setting::new(
-                scopes.to_owned(),
-                "AuthBuilder::default_resource_scopes",
-            ));
+            let scopes = scopes.into_iter().map(Into::into).collect();
+            *resource = resource
+                .clone()
+                .scopes_from(Setting::new(scopes, "AuthBuilder::default_resource_scopes"));
         }
         #[cfg(not(feature = "jwks"))]
         let _ = scopes;
@@ -90,8 +93,12 @@ impl AuthBuilder {
 
     /// Clock-skew leeway for `exp` and `nbf`, for both key sources (default 5 s, at most 300 s;
     /// whole seconds).
-    pub fn leeway(mut self, leeway: Duration) -> Self {
-        self.leeway = Some(Setting::new(leeway, "AuthBuilder::leeway"));
+    pub fn leeway(self, leeway: Duration) -> Self {
+        self.leeway_from(Setting::new(leeway, "AuthBuilder::leeway"))
+    }
+
+    pub(crate) fn leeway_from(mut self, leeway: Setting<Duration>) -> Self {
+        self.leeway = Some(leeway);
         self
     }
 

@@ -9,6 +9,8 @@ use crate::config::AuthBuilder;
 use crate::hs256::Hs256;
 #[cfg(feature = "jwks")]
 use crate::jwks::Jwks;
+#[cfg(feature = "jwks")]
+use crate::resource::Resource;
 use crate::settings::{ConfigError, Setting};
 
 /// The environment variable holding the HS256 secret.
@@ -148,33 +150,37 @@ pub(crate) fn builder(
                 })
         })
         .transpose()?;
-    let mut builder = AuthBuilder {
-        leeway: seconds(LEEWAY_VAR)?,
-        token_cache_max_bytes,
-        ..AuthBuilder::default()
-    };
-    let previous = text(PREVIOUS_SECRET_VAR)?;
-    if let Some(secret) = text(SECRET_VAR)? {
-        let mut hs256 = Hs256::with_secret(bytes(secret));
-        hs256.previous.extend(previous.map(bytes));
-        hs256.issuer = text(ISSUER_VAR)?;
-        hs256.audience = text(AUDIENCE_VAR)?;
-        hs256.user_id_claim = text(USER_ID_CLAIM_VAR)?;
-        hs256.role_claim = text(ROLE_CLAIM_VAR)?;
-        builder.hs256 = Some(hs256);
-    } else if previous.is_some() {
-        // A previous secret without a current one is a half-done rotation.
-        return Err(ConfigError::MissingSecret { var: SECRET_VAR });
+    let mut builder = with(
+        AuthBuilder::default(),
+        seconds(LEEWAY_VAR)?,
+        AuthBuilder::leeway_from,
+    );
+    if let Some(bytes) = token_cache_max_bytes {
+        builder = builder.token_cache_max_bytes(bytes);
     }
+    let previous = text(PREVIOUS_SECRET_VAR)?;
+    let hs256 = match text(SECRET_VAR)? {
+        Some(secret) => {
+            let hs256 = Hs256::with_secret(bytes(secret));
+            let hs256 = with(hs256, previous.map(bytes), Hs256::previous_secret_from);
+            let hs256 = with(hs256, text(ISSUER_VAR)?, Hs256::issuer_from);
+            let hs256 = with(hs256, text(AUDIENCE_VAR)?, Hs256::audience_from);
+            let hs256 = with(hs256, text(USER_ID_CLAIM_VAR)?, Hs256::user_id_claim_from);
+            Some(with(hs256, text(ROLE_CLAIM_VAR)?, Hs256::role_claim_from))
+        }
+        // A previous secret without a current one is a half-done rotation.
+        None if previous.is_some() => return Err(ConfigError::MissingSecret { var: SECRET_VAR }),
+        None => None,
+    };
+    let has_hs256 = hs256.is_some();
+    builder = with(builder, hs256, AuthBuilder::hs256);
 
     let jwks_location = (text(BETTER_AUTH_URL_VAR)?, text(JWKS_URL_VAR)?);
-    let oauth = (
-        text(RESOURCE_VAR)?,
-        text(ACCESS_TOKEN_ISSUER_VAR)?,
-        text(RESOURCE_SCOPES_VAR)?,
-    );
+    let resource = text(RESOURCE_VAR)?;
+    let access_token_issuer = text(ACCESS_TOKEN_ISSUER_VAR)?;
+    let resource_scopes = text(RESOURCE_SCOPES_VAR)?;
     if let (None, None) = jwks_location
-        && let Some(from) = [&oauth.0, &oauth.1, &oauth.2]
+        && let Some(from) = [&resource, &access_token_issuer, &resource_scopes]
             .into_iter()
             .flatten()
             .map(|setting| setting.from)
@@ -183,6 +189,18 @@ pub(crate) fn builder(
         return Err(ConfigError::Invalid {
             var: from,
             reason: "OAuth access tokens are signed with Better Auth's JWKS keys: set BETTER_AUTH_URL too",
+        });
+    }
+    if resource.is_none()
+        && let Some(from) = [&access_token_issuer, &resource_scopes]
+            .into_iter()
+            .flatten()
+            .map(|setting| setting.from)
+            .next()
+    {
+        return Err(ConfigError::Invalid {
+            var: from,
+            reason: "applies to OAuth access tokens, which need this API's resource identifier: set AUTH_RESOURCE too",
         });
     }
     #[cfg(not(feature = "jwks"))]
@@ -205,19 +223,33 @@ pub(crate) fn builder(
             (None, Some(jwks_url)) => Some(Jwks::at(jwks_url)),
             (None, None) => None,
         };
-        if let Some(mut jwks) = jwks {
-            jwks.issuer = text(JWKS_ISSUER_VAR)?;
-            jwks.audience = text(JWKS_AUDIENCE_VAR)?;
-            jwks.user_id_claim = text(JWKS_USER_ID_CLAIM_VAR)?;
-            jwks.role_claim = text(JWKS_ROLE_CLAIM_VAR)?;
-            jwks.min_refetch = seconds(JWKS_MIN_REFETCH_VAR)?;
-            jwks.ca_file = text(JWKS_CA_FILE_VAR)?
+        if let Some(jwks) = jwks {
+            let jwks = with(jwks, text(JWKS_ISSUER_VAR)?, Jwks::issuer_from);
+            let jwks = with(jwks, text(JWKS_AUDIENCE_VAR)?, Jwks::audience_from);
+            let jwks = with(
+                jwks,
+                text(JWKS_USER_ID_CLAIM_VAR)?,
+                Jwks::user_id_claim_from,
+            );
+            let jwks = with(jwks, text(JWKS_ROLE_CLAIM_VAR)?, Jwks::role_claim_from);
+            let jwks = with(
+                jwks,
+                seconds(JWKS_MIN_REFETCH_VAR)?,
+                Jwks::min_refetch_interval_from,
+            );
+            let ca_file = text(JWKS_CA_FILE_VAR)?
                 .map(|file| Setting::new(file.value.into(), JWKS_CA_FILE_VAR));
-            (
-                jwks.resource,
-                jwks.access_token_issuer,
-                jwks.resource_scopes,
-            ) = oauth;
+            let jwks = with(jwks, ca_file, Jwks::ca_file_from);
+            let resource = resource.map(|id| {
+                let resource = Resource::new_from(id);
+                let resource = with(resource, access_token_issuer, Resource::issuer_from);
+                let scopes = resource_scopes.map(|scopes| {
+                    let list = scopes.value.split_whitespace().map(str::to_owned).collect();
+                    Setting::new(list, scopes.from)
+                });
+                with(resource, scopes, Resource::scopes_from)
+            });
+            let mut jwks = with(jwks, resource, Jwks::resource);
             match text(JWKS_ALLOW_HTTP_VAR)?.as_ref().map(|s| s.value.trim()) {
                 None | Some("0" | "false") => {}
                 Some("1" | "true") => jwks = jwks.allow_http(),
@@ -228,14 +260,21 @@ pub(crate) fn builder(
                     });
                 }
             }
-            builder.jwks = Some(jwks);
-            return Ok(builder);
+            return Ok(builder.jwks(jwks));
         }
     }
-    if builder.hs256.is_none() {
+    if !has_hs256 {
         return Err(ConfigError::MissingSecret { var: SECRET_VAR });
     }
     Ok(builder)
+}
+
+/// `builder` with `value` set through `set`, when there is one.
+fn with<B, T>(builder: B, value: Option<T>, set: impl FnOnce(B, T) -> B) -> B {
+    match value {
+        Some(value) => set(builder, value),
+        None => builder,
+    }
 }
 
 #[cfg(test)]

@@ -33,12 +33,12 @@ use crate::verified::verify_claims;
 /// ```
 #[derive(Clone)]
 pub struct Hs256 {
-    pub(crate) secret: Setting<Vec<u8>>,
-    pub(crate) previous: Vec<Setting<Vec<u8>>>,
-    pub(crate) issuer: Option<Setting<String>>,
-    pub(crate) audience: Option<Setting<String>>,
-    pub(crate) user_id_claim: Option<Setting<String>>,
-    pub(crate) role_claim: Option<Setting<String>>,
+    secret: Setting<Vec<u8>>,
+    previous: Vec<Setting<Vec<u8>>>,
+    issuer: Option<Setting<String>>,
+    audience: Option<Setting<String>>,
+    user_id_claim: Option<Setting<String>>,
+    role_claim: Option<Setting<String>>,
 }
 
 impl std::fmt::Debug for Hs256 {
@@ -66,36 +66,56 @@ impl Hs256 {
     }
 
     /// A previous secret that still verifies tokens, for a rotation without downtime.
-    pub fn previous_secret(mut self, secret: impl AsRef<[u8]>) -> Self {
-        self.previous.push(Setting::new(
+    pub fn previous_secret(self, secret: impl AsRef<[u8]>) -> Self {
+        self.previous_secret_from(Setting::new(
             secret.as_ref().to_vec(),
             "Hs256::previous_secret",
-        ));
+        ))
+    }
+
+    pub(crate) fn previous_secret_from(mut self, secret: Setting<Vec<u8>>) -> Self {
+        self.previous.push(secret);
         self
     }
 
     /// Requires `iss` to be present and equal to `issuer`.
-    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
-        self.issuer = Some(Setting::new(issuer.into(), "Hs256::issuer"));
+    pub fn issuer(self, issuer: impl Into<String>) -> Self {
+        self.issuer_from(Setting::new(issuer.into(), "Hs256::issuer"))
+    }
+
+    pub(crate) fn issuer_from(mut self, issuer: Setting<String>) -> Self {
+        self.issuer = Some(issuer);
         self
     }
 
     /// Requires `aud` to be present and to contain `audience`.
-    pub fn audience(mut self, audience: impl Into<String>) -> Self {
-        self.audience = Some(Setting::new(audience.into(), "Hs256::audience"));
+    pub fn audience(self, audience: impl Into<String>) -> Self {
+        self.audience_from(Setting::new(audience.into(), "Hs256::audience"))
+    }
+
+    pub(crate) fn audience_from(mut self, audience: Setting<String>) -> Self {
+        self.audience = Some(audience);
         self
     }
 
     /// The claim that carries the user id (default `uid`).
-    pub fn user_id_claim(mut self, claim: impl Into<String>) -> Self {
-        self.user_id_claim = Some(Setting::new(claim.into(), "Hs256::user_id_claim"));
+    pub fn user_id_claim(self, claim: impl Into<String>) -> Self {
+        self.user_id_claim_from(Setting::new(claim.into(), "Hs256::user_id_claim"))
+    }
+
+    pub(crate) fn user_id_claim_from(mut self, claim: Setting<String>) -> Self {
+        self.user_id_claim = Some(claim);
         self
     }
 
     /// The claim that carries the roles `#[authorized(role = "…")]` checks (default `role`): a
     /// string of comma-separated roles or an array of strings.
-    pub fn role_claim(mut self, claim: impl Into<String>) -> Self {
-        self.role_claim = Some(Setting::new(claim.into(), "Hs256::role_claim"));
+    pub fn role_claim(self, claim: impl Into<String>) -> Self {
+        self.role_claim_from(Setting::new(claim.into(), "Hs256::role_claim"))
+    }
+
+    pub(crate) fn role_claim_from(mut self, claim: Setting<String>) -> Self {
+        self.role_claim = Some(claim);
         self
     }
 

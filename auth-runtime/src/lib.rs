@@ -73,6 +73,8 @@ mod error;
 mod extract;
 mod hs256;
 #[cfg(feature = "jwks")]
+mod jwk;
+#[cfg(feature = "jwks")]
 mod jwks;
 mod jws;
 mod layer;
@@ -80,6 +82,8 @@ mod observe;
 #[cfg(any(feature = "utoipa", feature = "aide"))]
 mod openapi;
 mod request;
+#[cfg(feature = "jwks")]
+mod resource;
 mod route;
 mod rule;
 mod settings;
@@ -130,6 +134,9 @@ pub use hs256::Hs256;
 #[cfg(feature = "jwks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
 pub use jwks::{DEFAULT_JWKS_MIN_REFETCH, DEFAULT_JWKS_PATH, Jwks};
+#[cfg(feature = "jwks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
+pub use resource::Resource;
 pub use jws::MAX_TOKEN_LEN;
 pub use layer::{AuthLayer, AuthService, ResponseFuture};
 #[cfg(feature = "metrics")]

@@ -23,7 +23,7 @@ use utoipa_axum::routes;
 use crate::store::{Store, StoreError, Task, TaskFields};
 
 /// The OAuth scopes the routes name (`scope = …` below), for the RFC 9728 metadata.
-pub const SCOPES: &str = "tasks:read tasks:write tasks:stats";
+pub const SCOPES: [&str; 3] = ["tasks:read", "tasks:write", "tasks:stats"];
 
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;

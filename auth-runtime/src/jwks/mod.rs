@@ -1,9 +1,7 @@
 //! The JWKS key source: the public keys that Better Auth's `jwt` plugin publishes, fetched
 //! over HTTP(S), cached, and refetched (rate-limited, single-flight) when a token names an
-//! unknown `kid`. The keys themselves are in [`keys`].
+//! unknown `kid`. Reading a JWK into a key is [`jwk`](crate::jwk)'s.
 
-mod keys;
-pub(crate) mod resource;
 #[cfg(feature = "https")]
 mod tls;
 
@@ -20,16 +18,15 @@ use hyper_util::rt::TokioExecutor;
 
 use crate::claims::ClaimPolicy;
 use crate::error::{AuthError, TokenError};
+use crate::jwk::{PublicKey, parse_jwks};
 use crate::jws::Jws;
 use crate::observe::{self, FetchResult};
+use crate::resource::{AccessTokens, Resource};
 use crate::settings::{ConfigError, Setting, SourceClaims, non_blank};
 use crate::verified::VerifiedToken;
 use crate::verified::verify_claims;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-pub(crate) use keys::PublicKey;
-use keys::parse_jwks;
-use resource::AccessTokens;
 
 /// The default least time between two JWKS fetches: a flood of tokens with random `kid`s
 /// causes at most one fetch per interval.
@@ -61,15 +58,13 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Clone, Debug)]
 pub struct Jwks {
     location: Location,
-    pub(crate) issuer: Option<Setting<String>>,
-    pub(crate) audience: Option<Setting<String>>,
-    pub(crate) user_id_claim: Option<Setting<String>>,
-    pub(crate) role_claim: Option<Setting<String>>,
-    pub(crate) min_refetch: Option<Setting<Duration>>,
-    pub(crate) ca_file: Option<Setting<PathBuf>>,
-    pub(crate) resource: Option<Setting<String>>,
-    pub(crate) access_token_issuer: Option<Setting<String>>,
-    pub(crate) resource_scopes: Option<Setting<String>>,
+    issuer: Option<Setting<String>>,
+    audience: Option<Setting<String>>,
+    user_id_claim: Option<Setting<String>>,
+    role_claim: Option<Setting<String>>,
+    min_refetch: Option<Setting<Duration>>,
+    ca_file: Option<Setting<PathBuf>>,
+    resource: Option<Resource>,
     allow_http: bool,
 }
 
@@ -120,8 +115,6 @@ impl Jwks {
             min_refetch: None,
             ca_file: None,
             resource: None,
-            access_token_issuer: None,
-            resource_scopes: None,
             allow_http: false,
         }
     }
@@ -141,67 +134,82 @@ impl Jwks {
     }
 
     /// The required `iss` (default: the origin of the Better Auth URL).
-    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
-        self.issuer = Some(Setting::new(issuer.into(), "Jwks::issuer"));
+    pub fn issuer(self, issuer: impl Into<String>) -> Self {
+        self.issuer_from(Setting::new(issuer.into(), "Jwks::issuer"))
+    }
+
+    pub(crate) fn issuer_from(mut self, issuer: Setting<String>) -> Self {
+        self.issuer = Some(issuer);
         self
     }
 
     /// A value `aud` must contain (default: the origin of the Better Auth URL).
-    pub fn audience(mut self, audience: impl Into<String>) -> Self {
-        self.audience = Some(Setting::new(audience.into(), "Jwks::audience"));
+    pub fn audience(self, audience: impl Into<String>) -> Self {
+        self.audience_from(Setting::new(audience.into(), "Jwks::audience"))
+    }
+
+    pub(crate) fn audience_from(mut self, audience: Setting<String>) -> Self {
+        self.audience = Some(audience);
         self
     }
 
     /// The claim that carries the user id (default `sub`, where Better Auth puts it).
-    pub fn user_id_claim(mut self, claim: impl Into<String>) -> Self {
-        self.user_id_claim = Some(Setting::new(claim.into(), "Jwks::user_id_claim"));
+    pub fn user_id_claim(self, claim: impl Into<String>) -> Self {
+        self.user_id_claim_from(Setting::new(claim.into(), "Jwks::user_id_claim"))
+    }
+
+    pub(crate) fn user_id_claim_from(mut self, claim: Setting<String>) -> Self {
+        self.user_id_claim = Some(claim);
         self
     }
 
     /// The claim that carries the roles `#[authorized(role = "…")]` checks (default `role`,
     /// where Better Auth's `admin` plugin puts them): a string of comma-separated roles or an
     /// array of strings.
-    pub fn role_claim(mut self, claim: impl Into<String>) -> Self {
-        self.role_claim = Some(Setting::new(claim.into(), "Jwks::role_claim"));
+    pub fn role_claim(self, claim: impl Into<String>) -> Self {
+        self.role_claim_from(Setting::new(claim.into(), "Jwks::role_claim"))
+    }
+
+    pub(crate) fn role_claim_from(mut self, claim: Setting<String>) -> Self {
+        self.role_claim = Some(claim);
         self
     }
 
     /// The least time between two JWKS fetches (default 30 s, at least 1 s).
-    pub fn min_refetch_interval(mut self, interval: Duration) -> Self {
-        self.min_refetch = Some(Setting::new(interval, "Jwks::min_refetch_interval"));
+    pub fn min_refetch_interval(self, interval: Duration) -> Self {
+        self.min_refetch_interval_from(Setting::new(interval, "Jwks::min_refetch_interval"))
+    }
+
+    pub(crate) fn min_refetch_interval_from(mut self, interval: Setting<Duration>) -> Self {
+        self.min_refetch = Some(interval);
         self
     }
 
     /// A PEM bundle of certificate authorities to trust for the JWKS's https, besides Mozilla's
     /// roots and the system's store: for a Better Auth server behind a private CA. Read and
     /// checked by [`build`](crate::AuthBuilder::build).
-    pub fn ca_file(mut self, path: impl Into<PathBuf>) -> Self {
-        self.ca_file = Some(Setting::new(path.into(), "Jwks::ca_file"));
+    pub fn ca_file(self, path: impl Into<PathBuf>) -> Self {
+        self.ca_file_from(Setting::new(path.into(), "Jwks::ca_file"))
+    }
+
+    pub(crate) fn ca_file_from(mut self, path: Setting<PathBuf>) -> Self {
+        self.ca_file = Some(path);
         self
     }
 
-    /// This API's resource identifier (RFC 8707), e.g. `https://api.example.com`: OAuth 2.1
-    /// access tokens from Better Auth's `oauth-provider` plugin (header `typ` `at+jwt`) are
-    /// accepted, by `#[authorized(scope = …)]` routes only, when their `aud` holds it and their
-    /// `iss` is the [access-token issuer](Self::access_token_issuer). Without it, access tokens
-    /// are refused everywhere. Also the `resource` of the RFC 9728 metadata
+    /// The resource given with [`resource`](Self::resource), to complete in code.
+    pub(crate) fn resource_mut(&mut self) -> Option<&mut Resource> {
+        self.resource.as_mut()
+    }
+
+    /// This API as an OAuth protected resource ([`Resource`]): OAuth 2.1 access tokens from
+    /// Better Auth's `oauth-provider` plugin (header `typ` `at+jwt`) are accepted, by
+    /// `#[authorized(scope = …)]` routes only, when their `aud` holds its identifier and their
+    /// `iss` is its issuer. Without it, access tokens are refused everywhere. Also what the
+    /// RFC 9728 metadata says
     /// ([`Auth::protected_resource_metadata`](crate::Auth::protected_resource_metadata)).
-    pub fn resource(mut self, resource: impl Into<String>) -> Self {
-        self.resource = Some(Setting::new(resource.into(), "Jwks::resource"));
-        self
-    }
-
-    /// The `iss` of access tokens (default: `{origin}/api/auth`, Better Auth's issuer with its
-    /// default `basePath`; required with a bare [`Jwks::url`], which has no origin).
-    pub fn access_token_issuer(mut self, issuer: impl Into<String>) -> Self {
-        self.access_token_issuer = Some(Setting::new(issuer.into(), "Jwks::access_token_issuer"));
-        self
-    }
-
-    /// The scopes this API understands, for the metadata's `scopes_supported`
-    /// (space-separated, e.g. `"tasks:read tasks:write"`).
-    pub fn resource_scopes(mut self, scopes: impl Into<String>) -> Self {
-        self.resource_scopes = Some(Setting::new(scopes.into(), "Jwks::resource_scopes"));
+    pub fn resource(mut self, resource: Resource) -> Self {
+        self.resource = Some(resource);
         self
     }
 
@@ -266,41 +274,17 @@ impl Jwks {
             var: url.from,
             reason: "no audience to require of session tokens (a JWKS URL gives no origin to derive it from): set BETTER_AUTH_URL to your Better Auth server's URL (Jwks::better_auth), or AUTH_JWKS_AUDIENCE (Jwks::audience)",
         })?;
-        let access = match self.resource {
-            None => {
-                if let Some(setting) = [&self.access_token_issuer, &self.resource_scopes]
-                    .into_iter()
-                    .flatten()
-                    .next()
-                {
-                    return Err(ConfigError::Invalid {
-                        var: setting.from,
-                        reason: "applies to OAuth access tokens, which need this API's resource identifier: set AUTH_RESOURCE (Jwks::resource) too",
-                    });
-                }
-                None
-            }
-            Some(resource) => {
-                let issuer = self
-                    .access_token_issuer
-                    .or_else(|| {
-                        origin.as_ref().map(|origin| {
-                            Setting::new(format!("{}/api/auth", origin.value), origin.from)
-                        })
-                    })
-                    .ok_or(ConfigError::Invalid {
-                        var: resource.from,
-                        reason: "no issuer to require of access tokens (there is no Better Auth URL to derive it from): set BETTER_AUTH_URL (Jwks::better_auth), or AUTH_ACCESS_TOKEN_ISSUER (Jwks::access_token_issuer)",
-                    })?;
-                Some(AccessTokens::new(
-                    resource,
-                    issuer,
-                    self.resource_scopes,
+        let access =
+            match self.resource {
+                None => None,
+                Some(resource) => Some(resource.build(
+                    origin.as_ref().map(|origin| {
+                        Setting::new(format!("{}/api/auth", origin.value), origin.from)
+                    }),
                     leeway,
                     &claims,
-                )?)
-            }
-        };
+                )?),
+            };
         let policy = ClaimPolicy {
             issuer: Some(issuer),
             audience: Some(audience),
@@ -883,7 +867,7 @@ mod tests {
                 Jwks::url("http://127.0.0.1:1/jwks")
                     .issuer("i")
                     .audience("a")
-                    .resource("https://api.example.com"),
+                    .resource(Resource::new("https://api.example.com")),
             )
             .build()
             .expect_err("no access-token issuer");
@@ -891,7 +875,7 @@ mod tests {
             matches!(
                 error,
                 ConfigError::Invalid {
-                    var: "Jwks::resource",
+                    var: "Resource::new",
                     ..
                 }
             ),

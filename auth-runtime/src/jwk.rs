@@ -1,3 +1,6 @@
+//! A JWK read into a public key: one question, for every caller (the JWKS source; a DPoP
+//! proof's own key will be another).
+//!
 //! JWKS keys: each entry bound to one algorithm and key type when the set is loaded, checked
 //! once (size, curve membership, small order, modulus size), and used only for tokens whose
 //! `alg` is that algorithm. `oct` (HMAC) keys are never loaded, so an HS256 token can never be
@@ -287,7 +290,7 @@ fn coordinate(value: Option<&String>, len: usize) -> Result<Vec<u8>, &'static st
         .ok_or("key of the wrong size for its curve")
 }
 
-fn load_key(entry: serde_json::Value) -> Result<(String, PublicKey), &'static str> {
+pub(crate) fn load_key(entry: serde_json::Value) -> Result<(String, PublicKey), &'static str> {
     let jwk = Jwk::deserialize(&entry).map_err(|_| "unsupported or malformed key")?;
     let kid = jwk.kid.clone().ok_or("key without kid")?;
     if jwk.usage.as_deref().is_some_and(|usage| usage != "sig") {

@@ -16,6 +16,96 @@ use crate::settings::{ConfigError, Setting, SourceClaims, non_blank};
 /// The well-known path of RFC 9728 §3.
 pub(crate) const METADATA_PATH: &str = "/.well-known/oauth-protected-resource";
 
+/// This API as an OAuth 2.1 protected resource: its identifier (RFC 8707), the issuer of the
+/// access tokens it accepts, and the scopes its metadata (RFC 9728) lists. Given to
+/// [`Jwks::resource`](crate::Jwks::resource): OAuth access tokens from Better Auth's
+/// `oauth-provider` plugin (header `typ` `at+jwt`) are then accepted, by
+/// `#[authorized(scope = …)]` routes only, when their `aud` holds the identifier and their
+/// `iss` is the issuer.
+///
+/// ```
+/// use auth_runtime::{Auth, Jwks, Resource};
+///
+/// # fn main() -> Result<(), auth_runtime::ConfigError> {
+/// let api = Resource::new("https://api.example.com")
+///     .scopes(["tasks:read", "tasks:write"])
+///     .issuer("https://auth.example.com/api/auth");
+/// let auth = Auth::builder()
+///     .jwks(Jwks::better_auth("https://auth.example.com").resource(api))
+///     .build()?;
+/// # let _ = auth; Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Resource {
+    id: Setting<String>,
+    issuer: Option<Setting<String>>,
+    scopes: Option<Setting<Vec<String>>>,
+}
+
+impl Resource {
+    /// The identifier clients name in their token requests (`resource=`): this API's absolute
+    /// `http(s)` URL, without query or fragment, e.g. `https://api.example.com`.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self::new_from(Setting::new(id.into(), "Resource::new"))
+    }
+
+    pub(crate) fn new_from(id: Setting<String>) -> Self {
+        Resource {
+            id,
+            issuer: None,
+            scopes: None,
+        }
+    }
+
+    /// The `iss` of access tokens (default: `{origin}/api/auth` of the Better Auth URL, the
+    /// issuer Better Auth writes with its default `basePath`; required with a bare
+    /// [`Jwks::url`](crate::Jwks::url), which has no origin).
+    pub fn issuer(self, issuer: impl Into<String>) -> Self {
+        self.issuer_from(Setting::new(issuer.into(), "Resource::issuer"))
+    }
+
+    pub(crate) fn issuer_from(mut self, issuer: Setting<String>) -> Self {
+        self.issuer = Some(issuer);
+        self
+    }
+
+    /// The scopes this API understands, for the metadata's `scopes_supported`. Each is an
+    /// RFC 6749 scope-token (printable ASCII, no space, quote or backslash).
+    pub fn scopes<I, S>(self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let scopes = scopes.into_iter().map(Into::into).collect();
+        self.scopes_from(Setting::new(scopes, "Resource::scopes"))
+    }
+
+    pub(crate) fn scopes_from(mut self, scopes: Setting<Vec<String>>) -> Self {
+        self.scopes = Some(scopes);
+        self
+    }
+
+    /// Whether scopes were given (by the environment or in code).
+    pub(crate) fn has_scopes(&self) -> bool {
+        self.scopes.is_some()
+    }
+
+    /// Validates the settings: what access tokens must satisfy. `default_issuer` stands in for
+    /// an issuer not given (the Better Auth URL's); without either, the resource is refused.
+    pub(crate) fn build(
+        self,
+        default_issuer: Option<Setting<String>>,
+        leeway: u64,
+        claims: &SourceClaims,
+    ) -> Result<AccessTokens, ConfigError> {
+        let issuer = self.issuer.or(default_issuer).ok_or(ConfigError::Invalid {
+            var: self.id.from,
+            reason: "no issuer to require of access tokens (there is no Better Auth URL to derive it from): set BETTER_AUTH_URL (Jwks::better_auth), or AUTH_ACCESS_TOKEN_ISSUER (Resource::issuer)",
+        })?;
+        AccessTokens::new(self.id, issuer, self.scopes, leeway, claims)
+    }
+}
+
 /// What an access token must satisfy, and what the metadata document says.
 #[derive(Debug)]
 pub(crate) struct AccessTokens {
@@ -33,7 +123,7 @@ impl AccessTokens {
     pub(crate) fn new(
         resource: Setting<String>,
         issuer: Setting<String>,
-        scopes: Option<Setting<String>>,
+        scopes: Option<Setting<Vec<String>>>,
         leeway: u64,
         claims: &SourceClaims,
     ) -> Result<Self, ConfigError> {
@@ -91,19 +181,17 @@ impl AccessTokens {
         let scopes = match scopes {
             None => Vec::new(),
             Some(setting) => {
-                let scopes: Vec<Box<str>> = setting
-                    .value
-                    .split(' ')
-                    .filter(|scope| !scope.is_empty())
-                    .map(Box::from)
-                    .collect();
-                if scopes.iter().any(|scope| !is_scope_token(scope)) {
+                if setting.value.iter().any(|scope| !is_scope_token(scope)) {
                     return Err(invalid(
                         setting.from,
                         "a scope is printable ASCII without spaces, quotes or backslashes (RFC 6749 §3.3); separate scopes with spaces",
                     ));
                 }
-                scopes
+                setting
+                    .value
+                    .into_iter()
+                    .map(String::into_boxed_str)
+                    .collect()
             }
         };
         let issuer = non_blank(Some(issuer))?.unwrap_or_default();
@@ -214,10 +302,12 @@ mod tests {
     use super::*;
 
     fn access(resource: &str, scopes: Option<&str>) -> Result<AccessTokens, ConfigError> {
-        AccessTokens::new(
-            Setting::new(resource.to_owned(), "AUTH_RESOURCE"),
-            Setting::new("https://auth.example.com/api/auth".to_owned(), "x"),
-            scopes.map(|s| Setting::new(s.to_owned(), "AUTH_RESOURCE_SCOPES")),
+        let mut api = Resource::new(resource).issuer("https://auth.example.com/api/auth");
+        if let Some(scopes) = scopes {
+            api = api.scopes(scopes.split(' ').filter(|scope| !scope.is_empty()));
+        }
+        api.build(
+            None,
             5,
             &SourceClaims::new(None, "sub", None).expect("defaults"),
         )
