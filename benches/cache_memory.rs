@@ -19,8 +19,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 
+use auth_runtime::limits::{DEFAULT_TOKEN_CACHE_MAX_BYTES, MAX_CLAIM_VALUES};
 use auth_runtime::testing::Ed25519Key;
-use auth_runtime::{DEFAULT_TOKEN_CACHE_MAX_BYTES, MAX_CLAIM_VALUES};
 use serde_json::{Value, json};
 
 const KID: &str = "bench-key";

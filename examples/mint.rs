@@ -42,7 +42,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
         Some(user) if !user.starts_with('-') && !user.is_empty() => user,
         _ => return Err(USAGE.to_owned()),
     };
-    let secret = std::env::var(auth_runtime::SECRET_VAR).unwrap_or_default();
+    let secret = std::env::var(auth_runtime::env::SECRET_VAR).unwrap_or_default();
     let mut token = auth_runtime::testing::token_for(&user_id).secret(&secret);
     match auth.hs256_claims().map(|claims| claims.user_id) {
         Some("uid") => {}
@@ -50,7 +50,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
         None => {
             return Err(format!(
                 "error: {} is not set: mint signs HS256 tokens with it",
-                auth_runtime::SECRET_VAR
+                auth_runtime::env::SECRET_VAR
             ));
         }
     }

@@ -9,7 +9,7 @@
 
 mod common;
 
-use auth_runtime::{
+use auth_runtime::env::{
     ACCESS_TOKEN_ISSUER_VAR, BETTER_AUTH_URL_VAR, JWKS_AUDIENCE_VAR, JWKS_ISSUER_VAR,
     JWKS_USER_ID_CLAIM_VAR, RESOURCE_VAR, SECRET_VAR,
 };
@@ -1260,7 +1260,7 @@ async fn run_suite() -> Vec<Trial> {
     s.token(
         "more roles than the limit, admin among them",
         &hs_claims(&mallory(json!({
-            "role": format!("{}admin", "r,".repeat(auth_runtime::MAX_CLAIM_VALUES))
+            "role": format!("{}admin", "r,".repeat(auth_runtime::limits::MAX_CLAIM_VALUES))
         }))),
         401,
         "a role claim holding more than MAX_CLAIM_VALUES roles is refused (the cache's bound)",

@@ -6,7 +6,7 @@
 
 mod common;
 
-use auth_runtime::{BETTER_AUTH_URL_VAR, JWKS_MIN_REFETCH_VAR, JWKS_URL_VAR, SECRET_VAR};
+use auth_runtime::env::{BETTER_AUTH_URL_VAR, JWKS_MIN_REFETCH_VAR, JWKS_URL_VAR, SECRET_VAR};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Child;

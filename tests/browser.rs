@@ -16,7 +16,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use auth_runtime::BETTER_AUTH_URL_VAR;
+use auth_runtime::env::BETTER_AUTH_URL_VAR;
 use common::service::Service;
 
 fn demo_dir() -> PathBuf {

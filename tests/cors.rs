@@ -5,8 +5,8 @@
 
 mod common;
 
+use auth_runtime::env::{BETTER_AUTH_URL_VAR, SECRET_VAR};
 use auth_runtime::testing::{Ed25519Key, token_for};
-use auth_runtime::{BETTER_AUTH_URL_VAR, SECRET_VAR};
 use common::service::{SECRET, Service, refused_at_start_up};
 use common::{Response, request};
 

@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use auth_runtime::testing::{Ed25519Key, sign_hs256_raw, token_for};
-use auth_runtime::{
+use auth_runtime::env::{
     AUDIENCE_VAR, BETTER_AUTH_URL_VAR, ISSUER_VAR, JWKS_MIN_REFETCH_VAR, SECRET_VAR,
 };
+use auth_runtime::testing::{Ed25519Key, sign_hs256_raw, token_for};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use common::service::{SECRET, Service};

@@ -8,7 +8,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 
-use auth_runtime::SECRET_VAR;
+use auth_runtime::env::SECRET_VAR;
 use auth_runtime::testing::token_for;
 use common::postgres::Postgres;
 use common::service::{SECRET, Service, TempDir, refused_at_start_up};
@@ -85,7 +85,7 @@ fn token(user: &str) -> String {
 fn admin() -> String {
     token_for("carol")
         .secret(SECRET)
-        .claim(auth_runtime::DEFAULT_ROLE_CLAIM, "admin")
+        .claim(auth_runtime::limits::DEFAULT_ROLE_CLAIM, "admin")
         .sign()
 }
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use auth_runtime::{
+use auth_runtime::env::{
     BETTER_AUTH_URL_VAR, JWKS_USER_ID_CLAIM_VAR, ROLE_CLAIM_VAR, SECRET_VAR,
     TOKEN_CACHE_CAPACITY_VAR, TOKEN_CACHE_MAX_BYTES_VAR, USER_ID_CLAIM_VAR,
 };
@@ -12,7 +12,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use auth_runtime::testing::token_for;
-use common::service::{CONFIG_VARS, Service, mint, refused_at_start_up};
+use common::service::{Service, config_vars, mint, refused_at_start_up};
 use common::{Response, fetch, request};
 use serde_json::Value;
 
@@ -311,7 +311,7 @@ async fn only_a_role_claim_that_names_admin_makes_an_admin() {
 /// Runs the mint example with the service's secret.
 fn run_mint(args: &[&str]) -> (bool, String, String) {
     let mut command = Command::new(mint());
-    for var in CONFIG_VARS {
+    for var in config_vars() {
         command.env_remove(var);
     }
     let output = command

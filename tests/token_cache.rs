@@ -235,7 +235,7 @@ async fn large_tokens_weigh_what_they_hold() {
     assert!(
         large
             .iter()
-            .all(|t| (7_000..=auth_runtime::MAX_TOKEN_LEN).contains(&t.len()))
+            .all(|t| (7_000..=auth_runtime::limits::MAX_TOKEN_LEN).contains(&t.len()))
     );
     for token in &large {
         assert!(user_of(&auth, token, NOW).await.is_ok());

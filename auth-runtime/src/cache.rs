@@ -16,7 +16,7 @@
 //!   each role and scope and their lists, and the entry's own blocks and slot. A user who makes
 //!   their token large (Better Auth puts the whole user object in it, `name` and `image`
 //!   included) or splits it into many small values (at most
-//!   [`MAX_CLAIM_VALUES`](crate::MAX_CLAIM_VALUES) roles or scopes) fills the cache faster,
+//!   [`MAX_CLAIM_VALUES`](crate::limits::MAX_CLAIM_VALUES) roles or scopes) fills the cache faster,
 //!   not further.
 
 use std::hash::{Hash, Hasher};
@@ -31,7 +31,7 @@ use crate::verified::{VerifiedToken, heap_block};
 
 /// The default bound of the cache, in bytes: 16 MiB. About 9,000 stock Better Auth tokens
 /// (a 600-byte token weighs about 1.8 KiB), or about 800 tokens of the largest size accepted
-/// ([`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN), about 20 KiB each).
+/// ([`MAX_TOKEN_LEN`](crate::limits::MAX_TOKEN_LEN), about 20 KiB each).
 pub const DEFAULT_TOKEN_CACHE_MAX_BYTES: usize = 16 * 1024 * 1024;
 
 /// What an entry costs besides the bytes its token holds: the blocks of the two `Arc`s (the

@@ -104,7 +104,7 @@ impl AuthBuilder {
 
     /// The bound, in bytes, of the cache of verified tokens, so that a token seen before is not
     /// verified again (default
-    /// [`DEFAULT_TOKEN_CACHE_MAX_BYTES`](crate::DEFAULT_TOKEN_CACHE_MAX_BYTES), 16 MiB; 0
+    /// [`DEFAULT_TOKEN_CACHE_MAX_BYTES`](crate::limits::DEFAULT_TOKEN_CACHE_MAX_BYTES), 16 MiB; 0
     /// turns the cache off). Each entry weighs its token, its decoded payload and its
     /// bookkeeping, so large tokens take more of it. See `SECURITY.md` for what a cached token
     /// is checked against.

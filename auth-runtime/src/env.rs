@@ -1,5 +1,6 @@
 //! The environment variables [`Auth::from_env`](crate::Auth::from_env) reads, in one place, and
-//! how they become an [`AuthBuilder`].
+//! how they become an [`AuthBuilder`]. [`ALL`] lists them; the table of
+//! [`Auth::from_env`](crate::Auth::from_env) and the README's describe each (a test checks).
 
 use std::ffi::OsString;
 use std::time::Duration;
@@ -12,6 +13,32 @@ use crate::jwks::Jwks;
 #[cfg(feature = "jwks")]
 use crate::resource::Resource;
 use crate::settings::{ConfigError, Setting};
+
+/// Every variable [`Auth::from_env`] reads: for an application that clears the environment of
+/// a child process, and for the tests that check each one is documented.
+pub const ALL: [&str; 21] = [
+    SECRET_VAR,
+    PREVIOUS_SECRET_VAR,
+    ISSUER_VAR,
+    AUDIENCE_VAR,
+    LEEWAY_VAR,
+    USER_ID_CLAIM_VAR,
+    ROLE_CLAIM_VAR,
+    BETTER_AUTH_URL_VAR,
+    JWKS_URL_VAR,
+    JWKS_ISSUER_VAR,
+    JWKS_AUDIENCE_VAR,
+    JWKS_USER_ID_CLAIM_VAR,
+    JWKS_ROLE_CLAIM_VAR,
+    JWKS_CA_FILE_VAR,
+    JWKS_ALLOW_HTTP_VAR,
+    TOKEN_CACHE_MAX_BYTES_VAR,
+    TOKEN_CACHE_CAPACITY_VAR,
+    JWKS_MIN_REFETCH_VAR,
+    RESOURCE_VAR,
+    ACCESS_TOKEN_ISSUER_VAR,
+    RESOURCE_SCOPES_VAR,
+];
 
 /// The environment variable holding the HS256 secret.
 pub const SECRET_VAR: &str = "BETTER_AUTH_SECRET";
@@ -85,6 +112,9 @@ impl Auth {
     /// | `AUTH_ACCESS_TOKEN_ISSUER` | optional: the `iss` of access tokens, default `{origin}/api/auth` |
     /// | `AUTH_RESOURCE_SCOPES` | optional: the scopes the RFC 9728 metadata lists, space-separated |
     /// | `AUTH_TOKEN_CACHE_MAX_BYTES` | optional: bound of the verified-token cache in bytes, default 16777216 (16 MiB), 0 for none |
+    /// | `AUTH_TOKEN_CACHE_CAPACITY` | no longer read: set, it stops start-up, pointing to `AUTH_TOKEN_CACHE_MAX_BYTES` |
+    ///
+    /// [`env::ALL`](crate::env::ALL) lists them.
     pub fn from_env() -> Result<Self, ConfigError> {
         builder(std::env::var_os)?.build()
     }
@@ -290,6 +320,27 @@ mod tests {
         let map: HashMap<&str, OsString> =
             vars.iter().map(|(k, v)| (*k, OsString::from(v))).collect();
         builder(|var| map.get(var).cloned())?.build()
+    }
+
+    /// One list of the variables: each is in the table of `Auth::from_env` and in the README.
+    #[test]
+    fn every_variable_is_documented() {
+        let table = include_str!("env.rs");
+        let readme = include_str!("../../README.md");
+        for var in ALL {
+            let named = format!("`{var}`");
+            assert!(
+                table
+                    .lines()
+                    .any(|line| line.trim_start().starts_with("/// | ") && line.contains(&named)),
+                "{var} is missing from the table of Auth::from_env"
+            );
+            assert!(readme.contains(&named), "{var} is missing from the README");
+        }
+        let mut sorted = ALL.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), ALL.len(), "a variable listed twice");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
-    /// The token is longer than [`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN) bytes.
+    /// The token is longer than [`MAX_TOKEN_LEN`](crate::limits::MAX_TOKEN_LEN) bytes.
     #[error("the token is too long")]
     TooLong,
     /// Not three base64url segments, or a header or payload that is not a JSON object.
@@ -83,7 +83,7 @@ pub enum TokenError {
     #[error("the access token has no client_id claim")]
     MissingClientId,
     /// The role claim or the `scope` claim holds more than
-    /// [`MAX_CLAIM_VALUES`](crate::MAX_CLAIM_VALUES) values.
+    /// [`MAX_CLAIM_VALUES`](crate::limits::MAX_CLAIM_VALUES) values.
     #[error("the token's `{0}` claim holds too many values")]
     TooManyValues(&'static str),
 }
@@ -279,7 +279,7 @@ impl AuthError {
 }
 
 /// Set on the 401 answers this crate builds, so that the layer
-/// ([`AuthLayer`](crate::AuthLayer)) amends only those.
+/// ([`AuthLayer`](crate::layer::AuthLayer)) amends only those.
 #[derive(Clone, Copy)]
 pub(crate) struct Challenged;
 

@@ -68,7 +68,7 @@ mod authorized;
 mod cache;
 mod claims;
 mod config;
-mod env;
+pub mod env;
 mod error;
 mod extract;
 mod hs256;
@@ -77,7 +77,7 @@ mod jwk;
 #[cfg(feature = "jwks")]
 mod jwks;
 mod jws;
-mod layer;
+pub mod layer;
 mod observe;
 #[cfg(any(feature = "utoipa", feature = "aide"))]
 mod openapi;
@@ -107,7 +107,7 @@ pub mod testing;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::authorized::{Authorized, AuthorizedHandler};
-    pub use crate::route::{RouteCheck, route_error};
+    pub use crate::route::{AuthorizedRoute, RouteCheck, route_error};
     pub use crate::rule::Rule;
     #[cfg(feature = "utoipa")]
     pub use crate::utoipa::support::{
@@ -118,32 +118,31 @@ pub mod __private {
 }
 
 pub use auth::{Auth, ClaimNames};
-pub use cache::DEFAULT_TOKEN_CACHE_MAX_BYTES;
-pub use claims::MAX_CLAIM_VALUES;
 pub use config::AuthBuilder;
-pub use env::{
-    ACCESS_TOKEN_ISSUER_VAR, AUDIENCE_VAR, BETTER_AUTH_URL_VAR, ISSUER_VAR, JWKS_ALLOW_HTTP_VAR,
-    JWKS_AUDIENCE_VAR, JWKS_CA_FILE_VAR, JWKS_ISSUER_VAR, JWKS_MIN_REFETCH_VAR,
-    JWKS_ROLE_CLAIM_VAR, JWKS_URL_VAR, JWKS_USER_ID_CLAIM_VAR, LEEWAY_VAR, PREVIOUS_SECRET_VAR,
-    RESOURCE_SCOPES_VAR, RESOURCE_VAR, ROLE_CLAIM_VAR, SECRET_VAR, TOKEN_CACHE_CAPACITY_VAR,
-    TOKEN_CACHE_MAX_BYTES_VAR, USER_ID_CLAIM_VAR,
-};
 pub use error::{AuthError, TokenError};
 pub use extract::{Claims, UserIdParam, authenticate, authorize_owner, authorize_role};
 pub use hs256::Hs256;
 #[cfg(feature = "jwks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
-pub use jwks::{DEFAULT_JWKS_MIN_REFETCH, DEFAULT_JWKS_PATH, Jwks};
+pub use jwks::Jwks;
+#[cfg(feature = "metrics")]
+pub use observe::names as metric_names;
 #[cfg(feature = "jwks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
 pub use resource::Resource;
-pub use jws::MAX_TOKEN_LEN;
-pub use layer::{AuthLayer, AuthService, ResponseFuture};
-#[cfg(feature = "metrics")]
-pub use observe::names as metric_names;
-pub use route::AuthorizedRoute;
-pub use settings::{ConfigError, DEFAULT_LEEWAY, DEFAULT_ROLE_CLAIM, MAX_LEEWAY, MIN_SECRET_LEN};
+pub use settings::ConfigError;
 pub use verified::VerifiedToken;
+
+/// The defaults and bounds of the configuration, and of what a token may hold.
+pub mod limits {
+    pub use crate::cache::DEFAULT_TOKEN_CACHE_MAX_BYTES;
+    pub use crate::claims::MAX_CLAIM_VALUES;
+    #[cfg(feature = "jwks")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
+    pub use crate::jwks::{DEFAULT_JWKS_MIN_REFETCH, DEFAULT_JWKS_PATH};
+    pub use crate::jws::MAX_TOKEN_LEN;
+    pub use crate::settings::{DEFAULT_LEEWAY, DEFAULT_ROLE_CLAIM, MAX_LEEWAY, MIN_SECRET_LEN};
+}
 
 /// Protects an axum handler: the token must own the path, hold it in a claim, or carry a role.
 ///
@@ -291,7 +290,7 @@ pub use auth_macros::authorized;
 macro_rules! route_path {
     ($route:literal, $($handler:path),+ $(,)?) => {{
         $( const _: () = if let ::core::option::Option::Some(error) =
-            $crate::__private::route_error(<$handler as $crate::AuthorizedRoute>::ROUTE, $route)
+            $crate::__private::route_error(<$handler as $crate::__private::AuthorizedRoute>::ROUTE, $route)
         {
             ::core::panic!("{}", error);
         }; )+

@@ -15,7 +15,7 @@ use crate::observe;
 use crate::rule::Rule;
 use crate::verified::VerifiedToken;
 
-/// The extension [`AuthService`](crate::AuthService) inserts on every request.
+/// The extension [`AuthService`](crate::layer::AuthService) inserts on every request.
 #[derive(Clone)]
 pub(crate) struct RequestState {
     auth: Auth,

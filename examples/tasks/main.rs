@@ -239,7 +239,7 @@ fn print_dev_walkthrough(addr: SocketAddr, secret: &str, database: &str) {
     let mint = |user: &str, role: &str| {
         auth_runtime::testing::token_for(user)
             .secret(secret)
-            .claim(auth_runtime::DEFAULT_ROLE_CLAIM, role)
+            .claim(auth_runtime::limits::DEFAULT_ROLE_CLAIM, role)
             .expires_in(Duration::from_secs(3600))
             .sign()
     };

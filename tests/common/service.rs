@@ -1,11 +1,6 @@
 //! The tasks example as a child process on a loopback port.
 
-use auth_runtime::{
-    AUDIENCE_VAR, BETTER_AUTH_URL_VAR, ISSUER_VAR, JWKS_ALLOW_HTTP_VAR, JWKS_AUDIENCE_VAR,
-    JWKS_CA_FILE_VAR, JWKS_ISSUER_VAR, JWKS_MIN_REFETCH_VAR, JWKS_ROLE_CLAIM_VAR, JWKS_URL_VAR,
-    JWKS_USER_ID_CLAIM_VAR, LEEWAY_VAR, PREVIOUS_SECRET_VAR, ROLE_CLAIM_VAR, SECRET_VAR,
-    TOKEN_CACHE_CAPACITY_VAR, TOKEN_CACHE_MAX_BYTES_VAR, USER_ID_CLAIM_VAR,
-};
+use auth_runtime::env::SECRET_VAR;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -18,34 +13,17 @@ use std::time::Duration;
 pub const SECRET: &str = "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 
 /// Variables of the service's configuration, cleared so that the caller's environment cannot
-/// leak into a test.
-pub const CONFIG_VARS: &[&str] = &[
-    auth_runtime::RESOURCE_VAR,
-    auth_runtime::ACCESS_TOKEN_ISSUER_VAR,
-    auth_runtime::RESOURCE_SCOPES_VAR,
-    SECRET_VAR,
-    PREVIOUS_SECRET_VAR,
-    BETTER_AUTH_URL_VAR,
-    JWKS_URL_VAR,
-    ISSUER_VAR,
-    AUDIENCE_VAR,
-    LEEWAY_VAR,
-    USER_ID_CLAIM_VAR,
-    ROLE_CLAIM_VAR,
-    JWKS_ROLE_CLAIM_VAR,
-    JWKS_ISSUER_VAR,
-    JWKS_AUDIENCE_VAR,
-    JWKS_USER_ID_CLAIM_VAR,
-    JWKS_MIN_REFETCH_VAR,
-    TOKEN_CACHE_CAPACITY_VAR,
-    TOKEN_CACHE_MAX_BYTES_VAR,
-    JWKS_CA_FILE_VAR,
-    JWKS_ALLOW_HTTP_VAR,
-    "CORS_ALLOWED_ORIGINS",
-    "DATABASE_URL",
-    "DATABASE_MAX_CONNECTIONS",
-    "DATABASE_TIMEOUT_MS",
-];
+/// leak into a test: auth-runtime's own list, and the example's.
+pub fn config_vars() -> impl Iterator<Item = &'static str> {
+    auth_runtime::env::ALL.into_iter().chain([
+        "CORS_ALLOWED_ORIGINS",
+        "DATABASE_URL",
+        "DATABASE_MAX_CONNECTIONS",
+        "DATABASE_TIMEOUT_MS",
+        "METRICS_ADDR",
+        "METRICS_ALLOW_REMOTE",
+    ])
+}
 
 /// A directory of its own under the system's temporary directory, removed when dropped.
 pub struct TempDir(PathBuf);
@@ -167,7 +145,7 @@ impl Service {
             rand_suffix()
         ));
         let mut command = Command::new(binary());
-        for var in CONFIG_VARS {
+        for var in config_vars() {
             command.env_remove(var);
         }
         command
@@ -276,7 +254,7 @@ pub fn refused_at_start_up(env: &[(&str, &str)]) -> String {
 pub fn refused_at_start_up_with(args: &[&str], env: &[(&str, &str)]) -> String {
     let mut command = Command::new(binary());
     command.args(args);
-    for var in CONFIG_VARS {
+    for var in config_vars() {
         command.env_remove(var);
     }
     // Whatever it may create (a default tasks.db) lands in a directory of its own.
