@@ -175,7 +175,7 @@ fn route_item(func: &ItemFn, check: TokenStream) -> TokenStream {
         #[allow(non_camel_case_types)]
         #vis struct #name {}
 
-        impl ::auth_runtime::__private::AuthorizedRoute for #name {
+        impl ::auth_runtime::route::AuthorizedRoute for #name {
             const ROUTE: ::core::option::Option<::auth_runtime::__private::RouteCheck> = #check;
         }
     }

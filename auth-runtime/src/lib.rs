@@ -46,12 +46,45 @@
 //! | no bearer token | 401 | `Bearer` |
 //! | malformed, expired, wrongly signed, wrong `alg`/`iss`/`aud`, … | 401 | `Bearer error="invalid_token", error_description="…"` |
 //! | valid token, another user's path (or a claim that does not hold it) | 403 | |
-//! | valid token without a role the route requires (`role`, `or_role`) | 403 | `Bearer error="insufficient_scope"` |
+//! | valid token without a role a `role` route requires, or an access token without a scope | 403 | `Bearer error="insufficient_scope"` |
 //! | valid token, a path that does not deserialize into the handler's `Path<T>` | 400 | |
 //! | no [`Auth`] installed, or a route whose captures cannot fill the handler's `Path<T>` | 500 (logged as an error) | |
 //!
 //! Bodies are `{"detail": "…"}`. Refusals are logged with `tracing` at debug level with a
 //! reason code; tokens, claim values and secrets are never logged or echoed.
+//!
+//! # How the crate is built
+//!
+//! A request passes through six layers, each a module or two, and the imports run one way,
+//! from a layer to the ones below it (no two modules import each other):
+//!
+//! 1. **Request**: [`layer`] installs the configuration on every request, in one extension
+//!    (`request.rs`), where the extractors verify the credential once and record their decision
+//!    once.
+//! 2. **Credential**: `request.rs` reads `Authorization: Bearer` as bytes.
+//! 3. **Token**: `auth.rs` looks the bytes up in the cache of verified tokens (`cache.rs`), or
+//!    parses the JWS (`jws.rs`, `alg.rs`) and hands it to the one key source its `alg` names;
+//!    the claims are read in one pass (`claims.rs`) into a [`VerifiedToken`] (`verified.rs`).
+//! 4. **Key source**: `hs256.rs` (the shared secret) or `jwks/` (Better Auth's public keys;
+//!    reading a JWK into a key is `jwk.rs`), each with its claim policy; OAuth access tokens
+//!    are held to the [`Resource`]'s (`resource.rs`).
+//! 5. **Rule**: `rule.rs` holds what a route requires as one value and the one decision,
+//!    `Rule::admit`; `authorized.rs` is the extractor `#[authorized]` injects, `extract.rs` has
+//!    [`Claims`] and the `authorize_*` helpers, all deciding through it.
+//! 6. **Response**: `error.rs` turns a refusal into its status, `WWW-Authenticate` and body;
+//!    `observe.rs` traces and counts every decision; `openapi.rs`, [`utoipa`] and [`aide`]
+//!    document each rule from the rule itself.
+//!
+//! The configuration is built beside them: [`AuthBuilder`] (`config.rs`), the key sources'
+//! builders, [`env`](mod@env) and `settings.rs`.
+//!
+//! **Adding a kind of rule** (a permission, a new claim check) touches:
+//! - `auth-runtime/src/rule.rs`: a field of `Rule`, its `const` constructor, its arm in
+//!   `Rule::admit`, in `Display` (tracing) and in `Rule::refusals` (OpenAPI);
+//! - `auth-macros/src/args.rs`: the argument and its mistakes (a case in `tests/ui/fail`);
+//! - `auth-macros/src/expand.rs`: the constructor call in the `RULE` constant it writes;
+//! - and only when the decision reads a claim no rule read before: `claims.rs` (read it in
+//!   the one pass) and `verified.rs` (keep it).
 //!
 //! # What does `#[authorized]` write for me?
 //!
@@ -84,7 +117,7 @@ mod openapi;
 mod request;
 #[cfg(feature = "jwks")]
 mod resource;
-mod route;
+pub mod route;
 mod rule;
 mod settings;
 mod verified;
@@ -107,7 +140,7 @@ pub mod testing;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::authorized::{Authorized, AuthorizedHandler};
-    pub use crate::route::{AuthorizedRoute, RouteCheck, route_error};
+    pub use crate::route::{RouteCheck, route_error};
     pub use crate::rule::Rule;
     #[cfg(feature = "utoipa")]
     pub use crate::utoipa::support::{
@@ -178,7 +211,7 @@ pub mod limits {
 /// | arguments | the handler runs for | otherwise |
 /// |---|---|---|
 /// | `path_param = "user_id"` | a token whose user id is the value the handler binds as `user_id` | 403 |
-/// | `path_param = "user_id", or_role = "admin"` | that owner, or a token with the role `admin` | 403 `insufficient_scope` |
+/// | `path_param = "user_id", or_role = "admin"` | that owner, or a token with the role `admin` | 403 (the owner rule's answer) |
 /// | `path_param = "org_id", claim = "activeOrganizationId"` | a token whose claim is that value (a string), or contains it (an array of strings) | 403 |
 /// | `role = "admin"` | a token with the role `admin`, whatever the path | 403 `insufficient_scope` |
 /// | `scope = "tasks:stats"` | an OAuth access token for this API with the scope (a service's `client_credentials` token) | 401 for a session token, 403 `insufficient_scope` |
@@ -202,8 +235,11 @@ pub mod limits {
 /// `admin` plugin puts them; [`Hs256::role_claim`], [`Jwks::role_claim`]): a string is split
 /// on commas (`"user,admin"`), an array of strings is taken as it is, and each role is compared
 /// exactly (no case folding or trimming: `"Admin"` and `"admin "` are not `admin`). A missing
-/// role claim, or one of another type (a number, an object), grants no role. A 403 for a
-/// missing role carries `WWW-Authenticate: Bearer error="insufficient_scope"` (RFC 6750 §3.1).
+/// role claim, or one of another type (a number, an object), grants no role, and an OAuth
+/// access token's role claim is never read. A 403 for a missing role on a `role` route carries
+/// `WWW-Authenticate: Bearer error="insufficient_scope"` (RFC 6750 §3.1); on a path route with
+/// `or_role`, a token that neither owns the path nor holds the role gets the path rule's own
+/// 403: the data is not its own.
 ///
 /// **What is compared: the value the handler reads.** The injected check deserializes the
 /// path into the handler's own `Path<T>` (through axum's `Path` extractor) and compares the
@@ -290,7 +326,7 @@ pub use auth_macros::authorized;
 macro_rules! route_path {
     ($route:literal, $($handler:path),+ $(,)?) => {{
         $( const _: () = if let ::core::option::Option::Some(error) =
-            $crate::__private::route_error(<$handler as $crate::__private::AuthorizedRoute>::ROUTE, $route)
+            $crate::__private::route_error(<$handler as $crate::route::AuthorizedRoute>::ROUTE, $route)
         {
             ::core::panic!("{}", error);
         }; )+

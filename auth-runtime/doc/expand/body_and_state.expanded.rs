@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
 pub(crate) struct create_task {}
-impl ::auth_runtime::__private::AuthorizedRoute for create_task {
+impl ::auth_runtime::route::AuthorizedRoute for create_task {
     const ROUTE: ::core::option::Option<::auth_runtime::__private::RouteCheck> = ::core::option::Option::Some(::auth_runtime::__private::RouteCheck {
         param: "user_id",
         position: ::core::option::Option::None,

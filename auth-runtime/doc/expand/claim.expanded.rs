@@ -3,7 +3,7 @@ use axum::extract::Path;
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
 pub struct list_invoices {}
-impl ::auth_runtime::__private::AuthorizedRoute for list_invoices {
+impl ::auth_runtime::route::AuthorizedRoute for list_invoices {
     const ROUTE: ::core::option::Option<::auth_runtime::__private::RouteCheck> = ::core::option::Option::Some(::auth_runtime::__private::RouteCheck {
         param: "org_id",
         position: ::core::option::Option::Some((0usize, 2usize)),

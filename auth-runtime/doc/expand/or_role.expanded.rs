@@ -4,7 +4,7 @@ use axum::extract::Path;
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
 pub struct list_tasks {}
-impl ::auth_runtime::__private::AuthorizedRoute for list_tasks {
+impl ::auth_runtime::route::AuthorizedRoute for list_tasks {
     const ROUTE: ::core::option::Option<::auth_runtime::__private::RouteCheck> = ::core::option::Option::Some(::auth_runtime::__private::RouteCheck {
         param: "user_id",
         position: ::core::option::Option::None,

@@ -3,7 +3,7 @@ use axum::Json;
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
 pub struct list_users {}
-impl ::auth_runtime::__private::AuthorizedRoute for list_users {
+impl ::auth_runtime::route::AuthorizedRoute for list_users {
     const ROUTE: ::core::option::Option<::auth_runtime::__private::RouteCheck> = ::core::option::Option::None;
 }
 impl ::auth_runtime::__private::AuthorizedHandler<()> for list_users {
@@ -20,7 +20,7 @@ pub async fn list_users(
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
 pub struct support_queue {}
-impl ::auth_runtime::__private::AuthorizedRoute for support_queue {
+impl ::auth_runtime::route::AuthorizedRoute for support_queue {
     const ROUTE: ::core::option::Option<::auth_runtime::__private::RouteCheck> = ::core::option::Option::None;
 }
 impl ::auth_runtime::__private::AuthorizedHandler<()> for support_queue {

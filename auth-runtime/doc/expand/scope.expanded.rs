@@ -3,7 +3,7 @@ use axum::extract::Path;
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
 pub struct stats {}
-impl ::auth_runtime::__private::AuthorizedRoute for stats {
+impl ::auth_runtime::route::AuthorizedRoute for stats {
     const ROUTE: ::core::option::Option<::auth_runtime::__private::RouteCheck> = ::core::option::Option::None;
 }
 impl ::auth_runtime::__private::AuthorizedHandler<()> for stats {
@@ -18,7 +18,7 @@ pub async fn stats(_: ::auth_runtime::__private::Authorized<stats>) -> &'static 
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
 pub struct import_tasks {}
-impl ::auth_runtime::__private::AuthorizedRoute for import_tasks {
+impl ::auth_runtime::route::AuthorizedRoute for import_tasks {
     const ROUTE: ::core::option::Option<::auth_runtime::__private::RouteCheck> = ::core::option::Option::Some(::auth_runtime::__private::RouteCheck {
         param: "user_id",
         position: ::core::option::Option::None,

@@ -9,7 +9,7 @@ struct UserPath {
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
 struct list_tasks {}
-impl ::auth_runtime::__private::AuthorizedRoute for list_tasks {
+impl ::auth_runtime::route::AuthorizedRoute for list_tasks {
     const ROUTE: ::core::option::Option<::auth_runtime::__private::RouteCheck> = ::core::option::Option::Some(::auth_runtime::__private::RouteCheck {
         param: "user_id",
         position: ::core::option::Option::None,

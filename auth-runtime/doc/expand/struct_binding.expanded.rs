@@ -9,7 +9,7 @@ struct TaskPath {
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
 struct get_task {}
-impl ::auth_runtime::__private::AuthorizedRoute for get_task {
+impl ::auth_runtime::route::AuthorizedRoute for get_task {
     const ROUTE: ::core::option::Option<::auth_runtime::__private::RouteCheck> = ::core::option::Option::Some(::auth_runtime::__private::RouteCheck {
         param: "user_id",
         position: ::core::option::Option::None,

@@ -2,7 +2,7 @@ use auth_runtime::authorized;
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
 struct list_users {}
-impl ::auth_runtime::__private::AuthorizedRoute for list_users {
+impl ::auth_runtime::route::AuthorizedRoute for list_users {
     const ROUTE: ::core::option::Option<::auth_runtime::__private::RouteCheck> = ::core::option::Option::None;
 }
 impl ::auth_runtime::__private::AuthorizedHandler<()> for list_users {
