@@ -32,7 +32,8 @@ if ! command -v wrk >/dev/null; then
     $sudo_cmd apt-get install -y -qq wrk >/dev/null 2>&1 || { $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq wrk; }
 fi
 
-cargo build --release --quiet --example bench_server --example mint
+cargo build --release --quiet --example bench_server -p auth-workspace
+cargo build --release --quiet -p tasks --bin mint
 work=$(mktemp -d)
 server=""; issuer=""; metrics_server=""
 with_metrics=${WITH_METRICS:-0}
@@ -130,7 +131,7 @@ for mode in $modes; do
     case $mode in
     hs256)
         for i in $(seq "$users"); do
-            printf 'user-%s %s\n' "$i" "$(target/release/examples/mint "user-$i" --ttl 3600)"
+            printf 'user-%s %s\n' "$i" "$(target/release/mint "user-$i" --ttl 3600)"
         done > "$TOKENS_FILE"
         start_server
         ;;
@@ -157,7 +158,7 @@ done
 
 if [ "${WITH_FASTAPI:-0}" = 1 ]; then
     for i in $(seq "$users"); do
-        printf 'user-%s %s\n' "$i" "$(target/release/examples/mint "user-$i" --ttl 3600)"
+        printf 'user-%s %s\n' "$i" "$(target/release/mint "user-$i" --ttl 3600)"
     done > "$TOKENS_FILE"
     venv=$(realpath -m "${FASTAPI_VENV:-target/bench-fastapi-venv}")
     if [ ! -x "$venv/bin/uvicorn" ]; then

@@ -59,12 +59,11 @@ fn main() {
         return;
     }
     let status = Command::new(env!("CARGO"))
-        .args(["build", "--release", "--example", "tasks"])
+        .args(["build", "--release", "-p", "tasks", "--bin", "tasks"])
         .status()
         .expect("cargo runs");
     assert!(status.success(), "the example builds");
-    let binary =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/examples/tasks");
+    let binary = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/tasks");
 
     let key = Ed25519Key::from_seed([7; 32]);
     let origin = serve_jwks(json!({ "keys": [key.jwk(KID)] }).to_string());

@@ -7,7 +7,7 @@
 //! Every answer is also checked for what must never happen: a 5xx, a missing
 //! `WWW-Authenticate` on a 401, or the token echoed in the body.
 
-mod common;
+use test_support as common;
 
 use auth_runtime::env::{
     ACCESS_TOKEN_ISSUER_VAR, BETTER_AUTH_URL_VAR, JWKS_AUDIENCE_VAR, JWKS_ISSUER_VAR,

@@ -1,9 +1,9 @@
 //! The tasks service: a per-user task API protected by `#[authorized]`.
 //!
 //! ```text
-//! BETTER_AUTH_SECRET=<the secret of your Better Auth server> cargo run --example tasks
-//! BETTER_AUTH_URL=http://localhost:3000 cargo run --example tasks   # stock tokens via JWKS
-//! cargo run --example tasks -- --dev     # throwaway secret and demo curl commands
+//! BETTER_AUTH_SECRET=<the secret of your Better Auth server> cargo run -p tasks
+//! BETTER_AUTH_URL=http://localhost:3000 cargo run -p tasks   # stock tokens via JWKS
+//! cargo run -p tasks -- --dev     # throwaway secret and demo curl commands
 //! ```
 //!
 //! Environment: `BETTER_AUTH_SECRET` (HS256) and/or `BETTER_AUTH_URL` (JWKS), one of them
@@ -87,7 +87,7 @@ async fn main() -> ExitCode {
             // One line: the variable, how to make a good value, and the way to just try it.
             let hint = match error {
                 ConfigError::MissingSecret { .. } | ConfigError::WeakSecret { .. } => {
-                    " (or try it out with a throwaway secret: cargo run --example tasks -- --dev)"
+                    " (or try it out with a throwaway secret: cargo run -p tasks -- --dev)"
                 }
                 _ => "",
             };

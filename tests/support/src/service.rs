@@ -57,22 +57,23 @@ impl Drop for TempDir {
     }
 }
 
-/// The tasks example, built (or found up to date) once per test run. With
-/// `TASKS_EXAMPLE_PROFILE=release` the tests drive the release build instead.
+/// The tasks example (the `tasks` package's `tasks` binary), built (or found up to date) once
+/// per test run. With `TASKS_EXAMPLE_PROFILE=release` the tests drive the release build
+/// instead.
 pub fn binary() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| build_example("tasks")).clone()
+    BUILT.get_or_init(|| build_example_bin("tasks")).clone()
 }
 
-/// The mint example, built like [`binary`].
-#[allow(dead_code)] // not every test crate mints
+/// The `mint` command of the `tasks` package, built like [`binary`].
 pub fn mint() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| build_example("mint")).clone()
+    BUILT.get_or_init(|| build_example_bin("mint")).clone()
 }
 
-fn build_example(name: &str) -> PathBuf {
-    let root = env!("CARGO_MANIFEST_DIR");
+/// Builds the `tasks` package's binary `name`: only what the example uses (none of the tests'
+/// dev-dependencies), in the profile the tests ask for.
+fn build_example_bin(name: &str) -> PathBuf {
     let release = std::env::var("TASKS_EXAMPLE_PROFILE").is_ok_and(|p| p == "release");
     let mut cargo = Command::new(env!("CARGO"));
     // Cargo sets these for the test process; inherited, they would change the
@@ -93,25 +94,36 @@ fn build_example(name: &str) -> PathBuf {
             cargo.env_remove(&*var);
         }
     }
-    cargo.args(["build", "--quiet", "--example", name, "--manifest-path"]);
-    cargo.arg(format!("{root}/Cargo.toml"));
+    cargo.args([
+        "build",
+        "--quiet",
+        "-p",
+        "tasks",
+        "--bin",
+        name,
+        "--manifest-path",
+    ]);
+    cargo.arg(crate::workspace_root().join("Cargo.toml"));
     if release {
         cargo.arg("--release");
     }
     assert!(
         cargo.status().expect("cargo runs").success(),
-        "cargo build --example {name} failed"
+        "cargo build -p tasks --bin {name} failed"
     );
+    target_dir()
+        .join(if release { "release" } else { "debug" })
+        .join(name)
+}
+
+/// The target directory the running test binary was built in (`target/`).
+pub fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
-    let target_dir = exe
-        .parent()
+    exe.parent()
         .and_then(|deps| deps.parent())
         .and_then(|profile| profile.parent())
-        .expect("target/<profile>/deps");
-    target_dir
-        .join(if release { "release" } else { "debug" })
-        .join("examples")
-        .join(name)
+        .expect("target/<profile>/deps")
+        .to_path_buf()
 }
 
 /// A running service; killed when dropped.
@@ -244,13 +256,11 @@ fn rand_suffix() -> u128 {
 
 /// Starts the service with only `env` configured, waits (bounded) for it to exit, and returns
 /// its standard error: a configuration it must refuse at start-up.
-#[allow(dead_code)] // not every test crate starts it wrongly
 pub fn refused_at_start_up(env: &[(&str, &str)]) -> String {
     refused_at_start_up_with(&[], env)
 }
 
 /// [`refused_at_start_up`] with command-line arguments (`--dev`).
-#[allow(dead_code)] // not every test crate starts it wrongly
 pub fn refused_at_start_up_with(args: &[&str], env: &[(&str, &str)]) -> String {
     let mut command = Command::new(binary());
     command.args(args);

@@ -3,7 +3,7 @@
 //! operation says what its handler's `#[authorized]` enforces, and whose paths are the routes
 //! the service answers.
 
-mod common;
+use test_support as common;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;

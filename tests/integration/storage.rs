@@ -3,7 +3,7 @@
 //! `common/postgres.rs`; `.ci/run` installs Debian's package). Each scenario is a module with
 //! a `sqlite` and a `postgres` test.
 
-mod common;
+use test_support as common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;

@@ -3,7 +3,7 @@
 //! allowed; every answer to a listed origin, refusals and errors included, carries what a page
 //! needs to read it; a malformed list stops the service at start-up.
 
-mod common;
+use test_support as common;
 
 use auth_runtime::env::{BETTER_AUTH_URL_VAR, SECRET_VAR};
 use auth_runtime::testing::{Ed25519Key, token_for};

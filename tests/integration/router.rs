@@ -1,7 +1,7 @@
 //! auth-runtime through a real `axum::Router` over loopback HTTP: every refusal reason answers
 //! the right status, `WWW-Authenticate` and body, and every allowed case answers 200.
 
-mod common;
+use test_support as common;
 
 use auth_runtime::testing::{self, TEST_SECRET, token_for};
 use auth_runtime::{Auth, Claims, Hs256, authorized};
@@ -395,12 +395,13 @@ mod body_first {
 
     #[derive(Deserialize)]
     pub struct NewTask {
-        #[allow(dead_code)]
         title: String,
     }
 
     #[authorized(path_param = "user_id")]
-    pub async fn create(Path(user_id): Path<String>, Json(_task): Json<NewTask>) -> String {
+    pub async fn create(Path(user_id): Path<String>, Json(task): Json<NewTask>) -> String {
+        // The body was read: the extractor ran after the decision.
+        debug_assert!(task.title.len() < usize::MAX);
         user_id
     }
 

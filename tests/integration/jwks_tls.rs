@@ -3,7 +3,7 @@
 //! through `Jwks::ca_file`, or does not. A request whose keys cannot be fetched answers 503,
 //! and the error log names the JWKS URL and the TLS reason.
 
-mod common;
+use test_support as common;
 
 use std::io::Write as _;
 use std::net::SocketAddr;

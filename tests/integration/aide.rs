@@ -2,7 +2,7 @@
 //! operations with nothing else written, the same way the utoipa integration does for the same
 //! handlers; the document is valid OpenAPI 3.1 and is served by the app it describes.
 
-mod common;
+use test_support as common;
 
 use aide::axum::ApiRouter;
 use aide::axum::routing::get;

@@ -1,9 +1,9 @@
 //! Prints a signed HS256 token for development, with the secret from `BETTER_AUTH_SECRET`.
 //!
 //! ```text
-//! cargo run --example mint -- alice                         # 15 minutes, uid=alice
-//! cargo run --example mint -- carol --role admin            # roles, as Better Auth's admin plugin writes them
-//! cargo run --example mint -- alice --ttl 3600 --claim activeOrganizationId=org_1 --claim 'tags=["a","b"]'
+//! cargo run -p tasks --bin mint -- alice                         # 15 minutes, uid=alice
+//! cargo run -p tasks --bin mint -- carol --role admin            # roles, as Better Auth's admin plugin writes them
+//! cargo run -p tasks --bin mint -- alice --ttl 3600 --claim activeOrganizationId=org_1 --claim 'tags=["a","b"]'
 //! ```
 //!
 //! `--role` may be repeated: several roles are written comma-separated (`"user,admin"`), in the

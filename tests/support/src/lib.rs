@@ -1,7 +1,7 @@
-//! Shared test plumbing: a real server on a loopback port and a raw HTTP/1.1 client, so that
-//! tests can send exactly the bytes an attacker would (duplicate headers, odd schemes, …).
-
-#![allow(dead_code)]
+//! Shared test plumbing, compiled once for the integration tests and the attack suite: a real
+//! server on a loopback port and a raw HTTP/1.1 client, so that tests can send exactly the
+//! bytes an attacker would (duplicate headers, odd schemes, …), the tasks example as a child
+//! process, a PostgreSQL server of the test's own, and the Node and Python fixtures' runners.
 
 pub mod postgres;
 pub mod service;
@@ -11,6 +11,11 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+/// The project's root directory (where its `Cargo.toml` and `tests/` are).
+pub fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
 
 /// Serves `app` on 127.0.0.1 (a free port) until the test's runtime ends.
 pub async fn serve(app: axum::Router) -> SocketAddr {
@@ -26,7 +31,6 @@ pub async fn serve(app: axum::Router) -> SocketAddr {
 
 /// The JSON of segment `index` of a compact JWS (0: the header, 1: the claims), decoded
 /// without verifying anything: for asserting what a signer wrote.
-#[allow(dead_code)] // not every test crate reads tokens
 pub fn jws_segment(token: &str, index: usize) -> serde_json::Value {
     use base64::Engine as _;
     let segment = token.split('.').nth(index).expect("a compact JWS segment");
@@ -91,7 +95,8 @@ pub fn npm_ci(dir: &std::path::Path) {
 /// `pip install --target` of one pinned requirement (`name==version`) into the target
 /// directory, once; the directory to put on `PYTHONPATH`.
 pub fn pip_target(requirement: &str) -> std::path::PathBuf {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+    let dir = service::target_dir()
+        .join("tmp")
         .join(format!("python-{}", requirement.replace("==", "-")));
     let marker = dir.join(".installed");
     if !marker.exists() {
@@ -122,11 +127,7 @@ pub fn python(script: &str, requirement: &str, input: &[u8]) -> std::process::Ou
     use std::io::Write as _;
     use std::process::{Command, Stdio};
     let mut child = Command::new("python3")
-        .arg(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests")
-                .join(script),
-        )
+        .arg(workspace_root().join("tests").join(script))
         .env("PYTHONPATH", pip_target(requirement))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

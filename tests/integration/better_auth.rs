@@ -4,7 +4,7 @@
 //! in both modes and its organization plugin (`claim`); the tasks example, or a router of
 //! `#[authorized]` handlers, verifies its tokens end to end.
 
-mod common;
+use test_support as common;
 
 use auth_runtime::env::{BETTER_AUTH_URL_VAR, JWKS_MIN_REFETCH_VAR, JWKS_URL_VAR, SECRET_VAR};
 use std::net::SocketAddr;

@@ -1,7 +1,7 @@
 //! End-to-end tests of the tasks example: the real binary, started on a loopback port, driven
 //! over HTTP.
 
-mod common;
+use test_support as common;
 
 use auth_runtime::env::{
     BETTER_AUTH_URL_VAR, JWKS_USER_ID_CLAIM_VAR, ROLE_CLAIM_VAR, SECRET_VAR,

@@ -3,7 +3,7 @@
 //! `/metrics` parsed by a real Prometheus text parser (the Python `prometheus-client`, installed
 //! by the test into the target directory) and exact counts per label.
 
-mod common;
+use test_support as common;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

@@ -9,7 +9,7 @@
 //! installs it). Outside CI, a machine without it skips this test with one line; under
 //! `CI=true` it must run.
 
-mod common;
+use test_support as common;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;

@@ -3,7 +3,7 @@
 //! comma-separated string, an array, missing, a number, near misses), the per-source role
 //! claim name, and that 401 comes before 403 and both before any other extractor and the body.
 
-mod common;
+use test_support as common;
 
 use auth_runtime::testing::{self, TEST_SECRET, token_for};
 use auth_runtime::{Auth, Hs256, authorized, route_path};

@@ -4,7 +4,7 @@
 //! token. Each case runs over loopback HTTP with the owner (200, the handler echoes the user id
 //! it read) and with another user's token (403).
 
-mod common;
+use test_support as common;
 
 use auth_runtime::testing::{self, token_for};
 use auth_runtime::{authorized, route_path};

@@ -4,7 +4,7 @@
 //! URL: `client_credentials` tokens for a service, authorization-code + PKCE tokens for a signed-in
 //! user, and the session JWT and ID token that must not pass for access tokens.
 
-mod common;
+use test_support as common;
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
