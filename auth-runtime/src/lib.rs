@@ -229,7 +229,18 @@ pub mod limits {
 /// "the owner or an admin" to others, so the attribute asks for `or_role`, which says which.
 /// Every misuse (an empty role, a role with a comma or surrounding whitespace, `or_role` or
 /// `claim` without `path_param`, a repeated or unknown argument) is a compile error at the
-/// offending token, all reported at once.
+/// offending token, all reported at once:
+///
+/// ```compile_fail
+/// use auth_runtime::authorized;
+/// use axum::extract::Path;
+///
+/// // error: `role` does not combine with `path_param`: the owner *or* an admin is `or_role`
+/// #[authorized(path_param = "user_id", role = "admin")]
+/// async fn list_tasks(Path(user_id): Path<String>) -> String {
+///     user_id
+/// }
+/// ```
 ///
 /// **Roles** come from the key source's role claim (`role` by default, where Better Auth's
 /// `admin` plugin puts them; [`Hs256::role_claim`], [`Jwks::role_claim`]): a string is split
@@ -272,31 +283,31 @@ pub mod limits {
 ///
 /// The expansion of a handler like `get_task` above:
 ///
-/// ```ignore
+/// ```rust
 #[doc = include_str!("../doc/expand/tuple.expanded.rs")]
 /// ```
 ///
 /// and of a handler whose path struct serde renames (route `/users/{userId}/tasks`):
 ///
-/// ```ignore
+/// ```rust
 #[doc = include_str!("../doc/expand/serde_rename.expanded.rs")]
 /// ```
 ///
 /// The expansions of `or_role`:
 ///
-/// ```ignore
+/// ```rust
 #[doc = include_str!("../doc/expand/or_role.expanded.rs")]
 /// ```
 ///
 /// of `claim`:
 ///
-/// ```ignore
+/// ```rust
 #[doc = include_str!("../doc/expand/claim.expanded.rs")]
 /// ```
 ///
 /// and of `role`, which reads no path:
 ///
-/// ```ignore
+/// ```rust
 #[doc = include_str!("../doc/expand/role.expanded.rs")]
 /// ```
 pub use auth_macros::authorized;
