@@ -123,6 +123,19 @@ fn id_of(task: &Value) -> i64 {
         .unwrap_or_else(|| panic!("numeric id in {task}"))
 }
 
+/// Another process's write lock on the SQLite file, held until `ROLLBACK` on the connection.
+async fn sqlite_write_lock(url: &str) -> sqlx::sqlite::SqliteConnection {
+    use sqlx::Connection;
+    let mut holder = sqlx::sqlite::SqliteConnection::connect(url)
+        .await
+        .expect("open the file");
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut holder)
+        .await
+        .expect("take the write lock");
+    holder
+}
+
 fn assert_unavailable(response: &Response) {
     assert_eq!(
         (response.status, response.detail().as_str()),
@@ -386,14 +399,7 @@ async fn outage_answers_503_then_recovers(mut db: Db) {
             server.restart();
         }
         Db::Sqlite(_) => {
-            use sqlx::Connection;
-            let mut holder = sqlx::sqlite::SqliteConnection::connect(&db.url())
-                .await
-                .expect("open the file");
-            sqlx::query("BEGIN IMMEDIATE")
-                .execute(&mut holder)
-                .await
-                .expect("take the write lock");
+            let mut holder = sqlite_write_lock(&db.url()).await;
             assert_unavailable(&write().await);
             // Write-ahead logging: reads go on while another process writes.
             let during = read().await;
@@ -476,14 +482,7 @@ async fn refusals_are_classified_by_the_backend_that_raised_them(db: Db) {
             holder.execute("ROLLBACK").await.expect("ROLLBACK");
         }
         Db::Sqlite(_) => {
-            use sqlx::Connection;
-            let mut holder = sqlx::sqlite::SqliteConnection::connect(&db.url())
-                .await
-                .expect("open the file");
-            sqlx::query("BEGIN IMMEDIATE")
-                .execute(&mut holder)
-                .await
-                .expect("take the write lock");
+            let mut holder = sqlite_write_lock(&db.url()).await;
             let write = request("POST", "/api/alice/tasks")
                 .bearer(&alice)
                 .json(r#"{"title": "blocked"}"#)
