@@ -318,6 +318,7 @@ pub(crate) struct Access {
 
 /// The claims of a token that passed [`validate_claims`], as a
 /// [`VerifiedToken`](crate::VerifiedToken) keeps them.
+#[derive(Clone)]
 pub(crate) struct ValidClaims {
     pub(crate) alg: Alg,
     pub(crate) user_id: String,

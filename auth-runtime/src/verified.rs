@@ -6,9 +6,8 @@ use std::sync::OnceLock;
 
 use serde::de::{DeserializeOwned, DeserializeSeed};
 
-use crate::alg::Alg;
 use crate::claims::{
-    Access, ClaimPolicy, ClaimValue, ClaimsSeed, ValidClaims, claim_includes, validate_claims,
+    ClaimPolicy, ClaimValue, ClaimsSeed, ValidClaims, claim_includes, validate_claims,
 };
 use crate::error::TokenError;
 use crate::jws::Jws;
@@ -18,17 +17,8 @@ use crate::jws::Jws;
 /// Handlers usually reach it through [`Claims`](crate::Claims), which dereferences to it.
 #[derive(Clone)]
 pub struct VerifiedToken {
-    alg: Alg,
-    user_id: String,
-    roles: Box<[Box<str>]>,
-    expires_at: u64,
-    not_before: Option<u64>,
-    issued_at: Option<u64>,
-    payload: Vec<u8>,
-    /// How many strings `aud` holds: bounds what [`strings`](Self::strings) may copy.
-    audience_len: usize,
-    /// For an OAuth access token, what it grants; `None` for a session token.
-    access: Option<Access>,
+    /// What validation kept (`audience_len` bounds what [`strings`](Self::strings) may copy).
+    claims: ValidClaims,
     /// `sub`, `iss` and `aud`, copied out of the payload only when a handler asks: validation
     /// compares them in place, so the common request allocates nothing for them.
     strings: OnceLock<StringClaims>,
@@ -45,12 +35,12 @@ impl VerifiedToken {
     /// The algorithm its signature was verified with, by its JOSE name (`"EdDSA"`, `"HS256"`,
     /// …).
     pub fn algorithm(&self) -> &'static str {
-        self.alg.name()
+        self.claims.alg.name()
     }
 
     /// The user id: the value of the configured user-id claim (`uid` by default).
     pub fn user_id(&self) -> &str {
-        &self.user_id
+        &self.claims.user_id
     }
 
     /// The `sub` claim, if present.
@@ -72,32 +62,36 @@ impl VerifiedToken {
     /// or an array of strings. Empty when the claim is absent or is anything else, and always
     /// for an OAuth access token, whose authority is its scopes.
     pub fn roles(&self) -> impl ExactSizeIterator<Item = &str> {
-        self.roles.iter().map(|role| &**role)
+        self.claims.roles.iter().map(|role| &**role)
     }
 
     /// Whether the roles include `role`, compared exactly (no case folding or trimming).
     pub fn has_role(&self, role: &str) -> bool {
-        self.roles.iter().any(|own| **own == *role)
+        self.claims.roles.iter().any(|own| **own == *role)
     }
 
     /// Whether this is an OAuth 2.1 access token (header `typ` `at+jwt`, RFC 9068) issued for
     /// this API's resource, rather than a Better Auth session token. Access tokens reach a
     /// handler only through `#[authorized(scope = …)]`.
     pub fn is_access_token(&self) -> bool {
-        self.access.is_some()
+        self.claims.access.is_some()
     }
 
     /// Whether this is an OAuth access token a client holds for itself (a `client_credentials`
     /// grant: its `sub` is its own `client_id`). It acts for no user, so it owns no user's
     /// path, whatever its `sub` says.
     pub fn is_client_token(&self) -> bool {
-        self.access.as_ref().is_some_and(|access| access.for_client)
+        self.claims
+            .access
+            .as_ref()
+            .is_some_and(|access| access.for_client)
     }
 
     /// The scopes an access token grants (its space-separated `scope` claim); none for a
     /// session token.
     pub fn scopes(&self) -> impl ExactSizeIterator<Item = &str> {
-        self.access
+        self.claims
+            .access
             .as_ref()
             .map_or(&[][..], |access| &access.scopes)
             .iter()
@@ -106,7 +100,7 @@ impl VerifiedToken {
 
     /// Whether this is an access token granting every one of `scopes`, compared exactly.
     pub fn has_scopes(&self, scopes: &[&str]) -> bool {
-        self.access.as_ref().is_some_and(|access| {
+        self.claims.access.as_ref().is_some_and(|access| {
             scopes
                 .iter()
                 .all(|scope| access.scopes.iter().any(|o| **o == **scope))
@@ -123,32 +117,13 @@ impl VerifiedToken {
     /// checks. Compared exactly; a claim that is absent, of another type or given twice
     /// contains nothing. Reads the payload once per call.
     pub fn claim_includes(&self, name: &str, value: &str) -> bool {
-        claim_includes(&self.payload, name, value)
+        claim_includes(&self.claims.payload, name, value)
     }
 
     /// The token whose claims `validate_claims` accepted.
     pub(crate) fn new(claims: ValidClaims) -> Self {
-        let ValidClaims {
-            alg,
-            user_id,
-            roles,
-            expires_at,
-            not_before,
-            issued_at,
-            payload,
-            audience_len,
-            access,
-        } = claims;
         VerifiedToken {
-            alg,
-            user_id,
-            roles,
-            expires_at,
-            not_before,
-            issued_at,
-            payload,
-            audience_len,
-            access,
+            claims,
             strings: OnceLock::new(),
         }
     }
@@ -165,27 +140,28 @@ impl VerifiedToken {
                     .map(|item| heap_block(item.len()))
                     .sum::<usize>()
         };
-        let roles = list(&self.roles);
+        let roles = list(&self.claims.roles);
         let access = self
+            .claims
             .access
             .as_ref()
             .map_or(0, |access| list(&access.scopes));
         // `sub` and `iss` (one block each), the `aud` list and one block per element: their
         // bytes together are at most the payload's, each block at most 32 bytes more.
-        let strings = self.payload.len()
-            + (2 + self.audience_len) * HEAP_BLOCK_SLACK
-            + heap_block(self.audience_len * std::mem::size_of::<String>());
-        heap_block(self.user_id.capacity())
+        let strings = self.claims.payload.len()
+            + (2 + self.claims.audience_len) * HEAP_BLOCK_SLACK
+            + heap_block(self.claims.audience_len * std::mem::size_of::<String>());
+        heap_block(self.claims.user_id.capacity())
             + roles
             + access
-            + heap_block(self.payload.capacity())
+            + heap_block(self.claims.payload.capacity())
             + strings
     }
 
     fn strings(&self) -> &StringClaims {
         self.strings.get_or_init(|| {
             // The payload passed validation, so it parses; the fallback is unreachable.
-            let mut deserializer = serde_json::Deserializer::from_slice(&self.payload);
+            let mut deserializer = serde_json::Deserializer::from_slice(&self.claims.payload);
             let Ok(raw) = ClaimsSeed::default().deserialize(&mut deserializer) else {
                 return StringClaims::default();
             };
@@ -209,22 +185,22 @@ impl VerifiedToken {
 
     /// `exp`, in seconds since the Unix epoch.
     pub fn expires_at(&self) -> u64 {
-        self.expires_at
+        self.claims.expires_at
     }
 
     /// `nbf`, in seconds since the Unix epoch, if present.
     pub fn not_before(&self) -> Option<u64> {
-        self.not_before
+        self.claims.not_before
     }
 
     /// `iat`, in seconds since the Unix epoch, if present.
     pub fn issued_at(&self) -> Option<u64> {
-        self.issued_at
+        self.claims.issued_at
     }
 
     /// Deserializes the whole verified payload into the application's own claims type.
     pub fn custom_claims<T: DeserializeOwned>(&self) -> Result<T, TokenError> {
-        serde_json::from_slice(&self.payload).map_err(|_| TokenError::CustomClaims)
+        serde_json::from_slice(&self.claims.payload).map_err(|_| TokenError::CustomClaims)
     }
 }
 
@@ -255,7 +231,7 @@ impl fmt::Debug for VerifiedToken {
     // Claim values are personal data: keep them out of `{:?}` output that may reach a log.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("VerifiedToken")
-            .field("expires_at", &self.expires_at)
+            .field("expires_at", &self.claims.expires_at)
             .finish_non_exhaustive()
     }
 }

@@ -702,18 +702,10 @@ async fn sigterm_shuts_down_gracefully() {
     assert!(service.log().contains("shut down"));
 }
 
-/// Resident memory of a process, from /proc (Linux).
+/// Resident memory of a process, in KiB.
 #[cfg(target_os = "linux")]
 fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix("VmRSS:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .expect("VmRSS")
+    common::rss_bytes(pid).expect("VmRSS") / 1024
 }
 
 /// A bounded load (loopback only, stops by itself) of mixed tokens: every answer is the
