@@ -996,6 +996,30 @@ async fn run_suite() -> Vec<Trial> {
         "Better Auth signs access tokens with its JWKS keys, never the shared secret",
     );
     s.token(
+        "access token naming the resource with upper case and a trailing slash",
+        &at(json!({"aud": "HTTPS://API.Test/"})),
+        200,
+        "the MCP spec: scheme and host compared case-insensitively, a trailing slash ignored",
+    );
+    s.token(
+        "access token for a path below the resource",
+        &at(json!({"aud": "https://api.test/v1"})),
+        401,
+        "a longer path is another resource",
+    );
+    s.token(
+        "access token granted only tasks:write reads",
+        &at(json!({"scope": "tasks:write"})),
+        200,
+        "the example's scope hierarchy: tasks:write implies tasks:read",
+    );
+    s.token(
+        "access token with a scope that only starts like tasks:write",
+        &at(json!({"scope": "tasks:writer TASKS:WRITE"})),
+        403,
+        "an implication follows the exact scope: a near miss implies nothing",
+    );
+    s.token(
         "access token without client_id",
         &at(json!({"client_id": null})),
         401,
@@ -1614,9 +1638,9 @@ async fn run_suite() -> Vec<Trial> {
         },
     ));
     trials.push(Trial::test(
-        "suite::has_the_documented_190_cases",
+        "suite::has_the_documented_194_cases",
         move || match total {
-            190 => Ok(()),
+            194 => Ok(()),
             n => Err(format!("the suite has {n} cases: update SECURITY.md and README.md").into()),
         },
     ));

@@ -15,6 +15,9 @@ use crate::alg::Alg;
 use crate::error::TokenError;
 use crate::jws::{Jws, Str, decode_segment, has_duplicate};
 
+/// A scope and every scope it grants too (transitively closed when configured).
+pub(crate) type ScopeImplication = (Box<str>, Box<[Box<str>]>);
+
 /// What a token must satisfy besides its signature.
 #[derive(Debug)]
 pub(crate) struct ClaimPolicy {
@@ -23,6 +26,31 @@ pub(crate) struct ClaimPolicy {
     pub(crate) leeway: u64,
     pub(crate) user_id_claim: Box<str>,
     pub(crate) role_claim: Box<str>,
+    /// For access tokens: each scope, and every scope it grants too (transitively); empty for
+    /// session tokens.
+    pub(crate) scope_implications: Box<[ScopeImplication]>,
+    /// `audience` is a resource identifier (an access token's): an `aud` names it with the
+    /// scheme and host in any case and with or without a trailing slash (the MCP
+    /// authorization spec). Otherwise `aud` is compared exactly.
+    pub(crate) audience_is_resource: bool,
+}
+
+/// Whether `aud` names the resource whose canonical form (lower-case scheme and host, no
+/// trailing slash) is `canonical`.
+pub(crate) fn same_resource(aud: &str, canonical: &str) -> bool {
+    fn parts(url: &str) -> Option<(&str, &str, &str)> {
+        let (scheme, rest) = url.split_once("://")?;
+        let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        Some((scheme, host, path.trim_end_matches('/')))
+    }
+    match (parts(aud), parts(canonical)) {
+        (Some((scheme, host, path)), Some((want_scheme, want_host, want_path))) => {
+            scheme.eq_ignore_ascii_case(want_scheme)
+                && host.eq_ignore_ascii_case(want_host)
+                && path == want_path
+        }
+        _ => false,
+    }
 }
 
 /// The registered claims as they appear in the payload, borrowed from it where possible,
@@ -375,9 +403,13 @@ pub(crate) fn validate_claims(
         {
             return Err(TokenError::WrongIssuer);
         }
+        let names = |aud: &str, expected: &str| match policy.audience_is_resource {
+            true => same_resource(aud, expected),
+            false => aud == expected,
+        };
         let audience_ok = |expected: &str| match &raw.aud {
-            Some(ClaimValue::Str(aud)) => aud == expected,
-            Some(ClaimValue::StrList(list)) => list.iter().any(|aud| aud == expected),
+            Some(ClaimValue::Str(aud)) => names(aud, expected),
+            Some(ClaimValue::StrList(list)) => list.iter().any(|aud| names(aud, expected)),
             _ => false,
         };
         match (&raw.aud, &policy.audience) {
@@ -416,6 +448,7 @@ pub(crate) fn validate_claims(
             if scopes.len() > MAX_CLAIM_VALUES {
                 return Err(TokenError::TooManyValues("scope"));
             }
+            let scopes = implied_scopes(scopes, &policy.scope_implications);
             // A token a client holds for itself (`client_credentials`: its `sub` is its own
             // client id) acts for no user.
             let client_id =
@@ -447,6 +480,27 @@ pub(crate) fn validate_claims(
         audience_len,
         access,
     })
+}
+
+/// `granted` and every scope the configured implications add to it (a broader scope grants the
+/// narrower ones; the implications are closed transitively when configured, so one pass does).
+fn implied_scopes(granted: Box<[Box<str>]>, implications: &[ScopeImplication]) -> Box<[Box<str>]> {
+    let mut added: Vec<Box<str>> = Vec::new();
+    for (broader, narrower) in implications {
+        if granted.contains(broader) {
+            for scope in narrower {
+                if !granted.contains(scope) && !added.contains(scope) {
+                    added.push(scope.clone());
+                }
+            }
+        }
+    }
+    if added.is_empty() {
+        return granted;
+    }
+    let mut all = granted.into_vec();
+    all.append(&mut added);
+    all.into_boxed_slice()
 }
 
 /// The most values the role claim or the `scope` claim may hold; a token with more is refused
@@ -843,6 +897,62 @@ mod tests {
         assert!(!token.has_role("admin"));
         assert!(token.has_scopes(&["tasks:read"]));
         assert!(!token.is_client_token());
+    }
+
+    #[test]
+    fn a_resource_is_named_whatever_the_case_of_its_scheme_and_host_and_a_trailing_slash() {
+        let canonical = "https://api.example.com/v1";
+        for same in [
+            "https://api.example.com/v1",
+            "HTTPS://API.Example.com/v1",
+            "https://api.example.com/v1/",
+        ] {
+            assert!(same_resource(same, canonical), "{same}");
+        }
+        for other in [
+            "https://api.example.com/V1",
+            "https://api.example.com/v1/x",
+            "http://api.example.com/v1",
+            "https://api.example.com:443/v1",
+            "https://api.example.org/v1",
+            "api.example.com/v1",
+        ] {
+            assert!(!same_resource(other, canonical), "{other}");
+        }
+        assert!(same_resource("https://API.test/", "https://api.test"));
+    }
+
+    #[test]
+    fn a_broader_scope_grants_the_narrower_ones() {
+        let token = sign(&serde_json::json!({
+            "uid": "alice", "exp": NOW + 60, "client_id": "app", "scope": "tasks:admin",
+        }));
+        let mut jws = crate::jws::parse(&token).expect("a JWS");
+        jws.access_token = true;
+        let policy = ClaimPolicy {
+            scope_implications: vec![
+                (
+                    Box::from("tasks:admin"),
+                    vec![Box::from("tasks:write"), Box::from("tasks:read")].into_boxed_slice(),
+                ),
+                (
+                    Box::from("tasks:write"),
+                    vec![Box::from("tasks:read")].into_boxed_slice(),
+                ),
+            ]
+            .into_boxed_slice(),
+            ..policy()
+        };
+        let verified = validate_claims(&jws, &policy, NOW)
+            .map(crate::verified::VerifiedToken::new)
+            .expect("valid");
+        assert!(verified.has_scopes(&["tasks:admin", "tasks:write", "tasks:read"]));
+        assert_eq!(verified.scopes().len(), 3, "each implied scope once");
+        let narrow = access_token(&serde_json::json!({
+            "uid": "alice", "exp": NOW + 60, "client_id": "app", "scope": "tasks:read",
+        }))
+        .expect("valid");
+        assert!(!narrow.has_scopes(&["tasks:write"]), "never upwards");
     }
 
     #[test]

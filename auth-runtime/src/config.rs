@@ -76,6 +76,35 @@ impl AuthBuilder {
         self
     }
 
+    /// The scope hierarchy ([`Resource::implies`](crate::Resource::implies)), unless
+    /// `AUTH_SCOPE_IMPLICATIONS` or the resource set one; nothing when no resource is
+    /// configured. For an application whose scopes have a hierarchy of their own:
+    /// `.default_scope_implications([("tasks:write", "tasks:read")])`.
+    #[cfg_attr(not(feature = "jwks"), allow(unused_mut))]
+    pub fn default_scope_implications<I, B, N>(mut self, implications: I) -> Self
+    where
+        I: IntoIterator<Item = (B, N)>,
+        B: Into<String>,
+        N: Into<String>,
+    {
+        #[cfg(feature = "jwks")]
+        if let Some(resource) = self.jwks.as_mut().and_then(Jwks::resource_mut)
+            && !resource.has_implications()
+        {
+            let pairs = implications
+                .into_iter()
+                .map(|(broader, narrower)| (broader.into(), narrower.into()))
+                .collect();
+            *resource = resource.clone().implications_from(Setting::new(
+                pairs,
+                "AuthBuilder::default_scope_implications",
+            ));
+        }
+        #[cfg(not(feature = "jwks"))]
+        let _ = implications;
+        self
+    }
+
     /// HS256 tokens, verified with a shared secret (Better Auth's `jwt` plugin with a custom
     /// signer).
     pub fn hs256(mut self, source: Hs256) -> Self {

@@ -16,7 +16,7 @@ use crate::settings::{ConfigError, Setting};
 
 /// Every variable [`Auth::from_env`] reads: for an application that clears the environment of
 /// a child process, and for the tests that check each one is documented.
-pub const ALL: [&str; 21] = [
+pub const ALL: [&str; 22] = [
     SECRET_VAR,
     PREVIOUS_SECRET_VAR,
     ISSUER_VAR,
@@ -38,6 +38,7 @@ pub const ALL: [&str; 21] = [
     RESOURCE_VAR,
     ACCESS_TOKEN_ISSUER_VAR,
     RESOURCE_SCOPES_VAR,
+    SCOPE_IMPLICATIONS_VAR,
 ];
 
 /// The environment variable holding the HS256 secret.
@@ -89,6 +90,11 @@ pub const ACCESS_TOKEN_ISSUER_VAR: &str = "AUTH_ACCESS_TOKEN_ISSUER";
 /// metadata's `scopes_supported`.
 pub const RESOURCE_SCOPES_VAR: &str = "AUTH_RESOURCE_SCOPES";
 
+/// Optional, with [`RESOURCE_VAR`]: the scope hierarchy, space-separated `broader>narrower`
+/// items (`tasks:write>tasks:read tasks:admin>tasks:write,tasks:stats`): an access token granted
+/// the broader scope is granted the narrower ones too ([`Resource::implies`](crate::Resource::implies)).
+pub const SCOPE_IMPLICATIONS_VAR: &str = "AUTH_SCOPE_IMPLICATIONS";
+
 impl Auth {
     /// Reads the configuration from the environment. At least one key source is required.
     ///
@@ -111,6 +117,7 @@ impl Auth {
     /// | `AUTH_RESOURCE` | optional, JWKS mode: this API's OAuth resource identifier; turns on access tokens for `scope` routes |
     /// | `AUTH_ACCESS_TOKEN_ISSUER` | optional: the `iss` of access tokens, default `{origin}/api/auth` |
     /// | `AUTH_RESOURCE_SCOPES` | optional: the scopes the RFC 9728 metadata lists, space-separated |
+    /// | `AUTH_SCOPE_IMPLICATIONS` | optional: `broader>narrower` items, space-separated, e.g. `tasks:write>tasks:read`: a broader scope grants the narrower ones |
     /// | `AUTH_TOKEN_CACHE_MAX_BYTES` | optional: bound of the verified-token cache in bytes, default 16777216 (16 MiB), 0 for none |
     /// | `AUTH_TOKEN_CACHE_CAPACITY` | no longer read: set, it stops start-up, pointing to `AUTH_TOKEN_CACHE_MAX_BYTES` |
     ///
@@ -209,6 +216,19 @@ pub(crate) fn builder(
     let resource = text(RESOURCE_VAR)?;
     let access_token_issuer = text(ACCESS_TOKEN_ISSUER_VAR)?;
     let resource_scopes = text(RESOURCE_SCOPES_VAR)?;
+    let scope_implications = text(SCOPE_IMPLICATIONS_VAR)?
+        .map(|setting| {
+            implications(&setting.value)
+                .map(|pairs| Setting::new(pairs, setting.from))
+                .ok_or(ConfigError::Invalid {
+                    var: SCOPE_IMPLICATIONS_VAR,
+                    reason: "expected space-separated broader>narrower items, e.g. tasks:write>tasks:read tasks:admin>tasks:write,tasks:stats",
+                })
+        })
+        .transpose()?;
+    let implications_from = scope_implications
+        .as_ref()
+        .map(|setting| Setting::new((), setting.from));
     if let (None, None) = jwks_location
         && let Some(from) = [&resource, &access_token_issuer, &resource_scopes]
             .into_iter()
@@ -226,6 +246,7 @@ pub(crate) fn builder(
             .into_iter()
             .flatten()
             .map(|setting| setting.from)
+            .chain(implications_from.map(|setting| setting.from))
             .next()
     {
         return Err(ConfigError::Invalid {
@@ -277,7 +298,8 @@ pub(crate) fn builder(
                     let list = scopes.value.split_whitespace().map(str::to_owned).collect();
                     Setting::new(list, scopes.from)
                 });
-                with(resource, scopes, Resource::scopes_from)
+                let resource = with(resource, scopes, Resource::scopes_from);
+                with(resource, scope_implications, Resource::implications_from)
             });
             let mut jwks = with(jwks, resource, Jwks::resource);
             match text(JWKS_ALLOW_HTTP_VAR)?.as_ref().map(|s| s.value.trim()) {
@@ -297,6 +319,23 @@ pub(crate) fn builder(
         return Err(ConfigError::MissingSecret { var: SECRET_VAR });
     }
     Ok(builder)
+}
+
+/// `broader>narrower[,narrower…]` items, space-separated, as `(broader, narrower)` pairs; `None`
+/// when an item is not of that form (the scopes themselves are checked when the resource is
+/// built).
+fn implications(value: &str) -> Option<Vec<(String, String)>> {
+    let mut pairs = Vec::new();
+    for item in value.split_whitespace() {
+        let (broader, narrower) = item.split_once('>')?;
+        for narrower in narrower.split(',') {
+            if broader.is_empty() || narrower.is_empty() {
+                return None;
+            }
+            pairs.push((broader.to_owned(), narrower.to_owned()));
+        }
+    }
+    Some(pairs)
 }
 
 /// `builder` with `value` set through `set`, when there is one.
@@ -624,6 +663,46 @@ mod tests {
             ])
             .is_ok()
         );
+    }
+
+    #[cfg(feature = "jwks")]
+    #[test]
+    fn scope_implications_are_read_and_checked() {
+        let base = [
+            (BETTER_AUTH_URL_VAR, "http://localhost:3000"),
+            (RESOURCE_VAR, "https://api.example.com"),
+        ];
+        let with = |value: &str| {
+            let mut vars = base.to_vec();
+            vars.push((SCOPE_IMPLICATIONS_VAR, value));
+            from(&vars)
+        };
+        assert!(with("tasks:write>tasks:read tasks:admin>tasks:write,tasks:stats").is_ok());
+        for bad in [
+            "tasks:write",
+            "tasks:write>",
+            ">tasks:read",
+            "a>b,,c",
+            "a>a",
+            "a>b\"c",
+        ] {
+            assert!(
+                matches!(
+                    with(bad),
+                    Err(ConfigError::Invalid {
+                        var: SCOPE_IMPLICATIONS_VAR,
+                        ..
+                    })
+                ),
+                "{bad}"
+            );
+        }
+        let error = from(&[
+            (BETTER_AUTH_URL_VAR, "http://localhost:3000"),
+            (SCOPE_IMPLICATIONS_VAR, "a>b"),
+        ])
+        .expect_err("no resource");
+        assert!(error.to_string().contains(RESOURCE_VAR), "{error}");
     }
 
     #[cfg(feature = "jwks")]

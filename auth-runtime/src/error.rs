@@ -126,7 +126,7 @@ impl TokenError {
 /// | [`InvalidToken`](AuthError::InvalidToken) | 401 | `Bearer error="invalid_token", error_description="…"` |
 /// | [`Forbidden`](AuthError::Forbidden), [`ClaimMismatch`](AuthError::ClaimMismatch) | 403 | — |
 /// | [`MissingRole`](AuthError::MissingRole) | 403 | `Bearer error="insufficient_scope"` |
-/// | [`MissingScope`](AuthError::MissingScope) | 403 | `Bearer error="insufficient_scope", scope="…"` |
+/// | [`MissingScope`](AuthError::MissingScope) | 403 | `Bearer error="insufficient_scope", scope="…", error_description="…"` |
 /// | [`InvalidPath`](AuthError::InvalidPath) | 400 | — |
 /// | [`KeysUnavailable`](AuthError::KeysUnavailable) | 503 | — |
 /// | [`NotConfigured`](AuthError::NotConfigured), [`RouteMisconfigured`](AuthError::RouteMisconfigured) | 500 | — |
@@ -157,7 +157,9 @@ pub enum AuthError {
     /// The token is an OAuth access token that lacks one of the scopes the route requires
     /// (`#[authorized(scope = …)]`, listed here), or one presented to a route that admits no
     /// access token (no `scope`; the list is empty). Answers 403 with `WWW-Authenticate:
-    /// Bearer error="insufficient_scope", scope="…"` (RFC 6750 §3.1).
+    /// Bearer error="insufficient_scope", scope="…", error_description="…"` (RFC 6750 §3.1;
+    /// `scope` lists every scope the route requires), and with a resource configured, the
+    /// `resource_metadata` to step up with (the MCP authorization spec).
     #[error("the access token does not grant a scope this route requires")]
     MissingScope(&'static [&'static str]),
     /// The token is valid but the claim the route compares with the path
@@ -232,15 +234,19 @@ impl AuthError {
                     HeaderValue::from_static(r#"Bearer error="invalid_token""#)
                 }))
             }
-            AuthError::MissingRole | AuthError::MissingScope([]) => Some(HeaderValue::from_static(
+            AuthError::MissingRole => Some(HeaderValue::from_static(
                 r#"Bearer error="insufficient_scope""#,
+            )),
+            AuthError::MissingScope([]) => Some(HeaderValue::from_static(
+                r#"Bearer error="insufficient_scope", error_description="this route admits no OAuth access token""#,
             )),
             AuthError::MissingScope(scopes) => {
                 // Scopes are checked at compile time to be RFC 6749 scope-tokens: no quotes,
-                // backslashes or spaces.
+                // backslashes or spaces. `scope` lists every scope the route requires (the
+                // client asks for them all at once), the description what is missing.
+                let scopes = scopes.join(" ");
                 let value = format!(
-                    r#"Bearer error="insufficient_scope", scope="{}""#,
-                    scopes.join(" ")
+                    r#"Bearer error="insufficient_scope", scope="{scopes}", error_description="the access token lacks a scope of {scopes}""#
                 );
                 Some(HeaderValue::from_str(&value).unwrap_or_else(|_| {
                     HeaderValue::from_static(r#"Bearer error="insufficient_scope""#)
@@ -278,7 +284,7 @@ impl AuthError {
     }
 }
 
-/// Set on the 401 answers this crate builds, so that the layer
+/// Set on the 401 answers and the `insufficient_scope` 403s this crate builds, so that the layer
 /// ([`AuthLayer`](crate::layer::AuthLayer)) amends only those.
 #[derive(Clone, Copy)]
 pub(crate) struct Challenged;
@@ -317,7 +323,11 @@ impl IntoResponse for AuthError {
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, challenge);
         }
-        if self.status() == StatusCode::UNAUTHORIZED {
+        // A challenge to authenticate (401) or to step up (a 403 `insufficient_scope`): the
+        // layer points it at the RFC 9728 metadata when a resource is configured.
+        if self.status() == StatusCode::UNAUTHORIZED
+            || matches!(self, AuthError::MissingScope(_) | AuthError::MissingRole)
+        {
             response.extensions_mut().insert(Challenged);
         }
         response

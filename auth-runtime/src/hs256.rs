@@ -132,6 +132,8 @@ impl Hs256 {
             leeway,
             user_id_claim: claims.user_id,
             role_claim: claims.role,
+            scope_implications: Box::default(),
+            audience_is_resource: false,
         };
         Ok(Hs256Source { keys, policy })
     }

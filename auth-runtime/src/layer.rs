@@ -1,6 +1,6 @@
 //! The layer [`Auth::layer`] returns: it makes the configuration available to the extractors
-//! and, when an OAuth resource is configured, points every 401 of this crate at the RFC 9728
-//! metadata (`resource_metadata="…"` in `WWW-Authenticate`, as the MCP authorization spec
+//! and, when an OAuth resource is configured, points every 401 and every `insufficient_scope`
+//! 403 of this crate at the RFC 9728 metadata (`resource_metadata="…"` in `WWW-Authenticate`, as the MCP authorization spec
 //! requires of a resource server).
 
 use std::future::Future;
@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use axum::http::{HeaderValue, Request, Response, StatusCode, header};
+use axum::http::{HeaderValue, Request, Response, header};
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -20,7 +20,8 @@ impl Auth {
     /// The layer that makes this configuration available to the extractors:
     /// `router.layer(auth.layer())`. With an OAuth resource configured
     /// (`Jwks::resource`), it also adds
-    /// `resource_metadata="…"` to the `WWW-Authenticate` of every 401 this crate answers.
+    /// `resource_metadata="…"` to the `WWW-Authenticate` of every 401 and every
+    /// `insufficient_scope` 403 this crate answers (the MCP authorization spec's step-up).
     pub fn layer(&self) -> AuthLayer {
         AuthLayer::new(self.clone())
     }
@@ -111,7 +112,6 @@ where
             other => return other,
         };
         if let Some(metadata) = this.resource_metadata.as_deref()
-            && response.status() == StatusCode::UNAUTHORIZED
             && response.extensions().get::<Challenged>().is_some()
         {
             amend(&mut response, metadata);

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use axum::http::{HeaderValue, header};
 
-use crate::claims::ClaimPolicy;
+use crate::claims::{ClaimPolicy, ScopeImplication};
 use crate::settings::{ConfigError, Setting, SourceClaims, non_blank};
 
 /// The well-known path of RFC 9728 §3.
@@ -40,6 +40,8 @@ pub struct Resource {
     id: Setting<String>,
     issuer: Option<Setting<String>>,
     scopes: Option<Setting<Vec<String>>>,
+    /// `(broader, narrower)`: a token granted the first is granted the second too.
+    implications: Option<Setting<Vec<(String, String)>>>,
 }
 
 impl Resource {
@@ -54,6 +56,7 @@ impl Resource {
             id,
             issuer: None,
             scopes: None,
+            implications: None,
         }
     }
 
@@ -90,6 +93,38 @@ impl Resource {
         self.scopes.is_some()
     }
 
+    /// A scope hierarchy (the MCP authorization spec: "a broader scope implies narrower
+    /// ones"): an access token granted `broader` is granted every one of `narrower` too, for
+    /// every decision (`#[authorized(scope = …)]`, `VerifiedToken::scopes`). Implications
+    /// chain: `tasks:admin` implying `tasks:write`, which implies `tasks:read`, grants all
+    /// three. Call it once per broader scope.
+    pub fn implies<I, S>(mut self, broader: impl Into<String>, narrower: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let broader = broader.into();
+        let implications = self
+            .implications
+            .get_or_insert_with(|| Setting::new(Vec::new(), "Resource::implies"));
+        implications.value.extend(
+            narrower
+                .into_iter()
+                .map(|scope| (broader.clone(), scope.into())),
+        );
+        self
+    }
+
+    pub(crate) fn implications_from(mut self, pairs: Setting<Vec<(String, String)>>) -> Self {
+        self.implications = Some(pairs);
+        self
+    }
+
+    /// Whether scope implications were given (by the environment or in code).
+    pub(crate) fn has_implications(&self) -> bool {
+        self.implications.is_some()
+    }
+
     /// Validates the settings: what access tokens must satisfy. `default_issuer` stands in for
     /// an issuer not given (the Better Auth URL's); without either, the resource is refused.
     pub(crate) fn build(
@@ -102,7 +137,12 @@ impl Resource {
             var: self.id.from,
             reason: "no issuer to require of access tokens (there is no Better Auth URL to derive it from): set BETTER_AUTH_URL (Jwks::better_auth), or AUTH_ACCESS_TOKEN_ISSUER (Resource::issuer)",
         })?;
-        AccessTokens::new(self.id, issuer, self.scopes, leeway, claims)
+        let implications = match self.implications {
+            None => Box::default(),
+            Some(Setting { value, from }) => closed_implications(value)
+                .map_err(|reason| ConfigError::Invalid { var: from, reason })?,
+        };
+        AccessTokens::new(self.id, issuer, self.scopes, implications, leeway, claims)
     }
 }
 
@@ -124,6 +164,7 @@ impl AccessTokens {
         resource: Setting<String>,
         issuer: Setting<String>,
         scopes: Option<Setting<Vec<String>>>,
+        scope_implications: Box<[ScopeImplication]>,
         leeway: u64,
         claims: &SourceClaims,
     ) -> Result<Self, ConfigError> {
@@ -176,6 +217,12 @@ impl AccessTokens {
                 "the resource identifier's path holds characters a URL path cannot (RFC 3986: percent-encode `{`, `}`, `|`, `^`, backquotes) or a segment starting with `:` or `*`",
             ));
         }
+        // The canonical identifier: scheme and host in lower case, no trailing slash. Tokens
+        // are matched against it whatever case or slash their `aud` uses, and the metadata
+        // publishes it.
+        let scheme = scheme.to_ascii_lowercase();
+        let host = host.to_ascii_lowercase();
+        let canonical = format!("{scheme}://{host}{path}");
         let metadata_url = format!("{scheme}://{host}{METADATA_PATH}{path}").into_boxed_str();
 
         let scopes = match scopes {
@@ -198,13 +245,15 @@ impl AccessTokens {
         Ok(AccessTokens {
             policy: ClaimPolicy {
                 issuer: Some(issuer.clone()),
-                audience: Some(value.into()),
+                audience: Some(canonical.as_str().into()),
                 leeway,
                 // RFC 9068 §2.2: the user the token acts for, or the client itself.
                 user_id_claim: "sub".into(),
                 role_claim: claims.role.clone(),
+                scope_implications,
+                audience_is_resource: true,
             },
-            resource: value.into(),
+            resource: canonical.into_boxed_str(),
             issuer,
             scopes,
             metadata_url,
@@ -246,11 +295,61 @@ impl AccessTokens {
             "bearer_methods_supported": ["header"],
         });
         metadata["authorization_servers"] = serde_json::json!([&*self.issuer]);
-        if !self.scopes.is_empty() {
-            metadata["scopes_supported"] = self.scopes.iter().map(|s| &**s).collect();
+        // `offline_access` asks the authorization server for a refresh token: it is no scope
+        // of this resource (the MCP authorization spec keeps it out of `scopes_supported`).
+        let supported: Vec<&str> = self
+            .scopes
+            .iter()
+            .map(|scope| &**scope)
+            .filter(|scope| *scope != OFFLINE_ACCESS)
+            .collect();
+        if !supported.is_empty() {
+            metadata["scopes_supported"] = supported.into();
         }
         metadata
     }
+}
+
+/// The scope that asks for a refresh token, never one of a resource's.
+const OFFLINE_ACCESS: &str = "offline_access";
+
+/// The implications as each scope's transitive closure: `(scope, every scope it grants)`.
+fn closed_implications(
+    pairs: Vec<(String, String)>,
+) -> Result<Box<[ScopeImplication]>, &'static str> {
+    if pairs
+        .iter()
+        .any(|(broader, narrower)| !is_scope_token(broader) || !is_scope_token(narrower))
+    {
+        return Err(
+            "a scope is printable ASCII without spaces, quotes or backslashes (RFC 6749 §3.3); write each implication as broader>narrower, e.g. tasks:write>tasks:read",
+        );
+    }
+    if pairs.iter().any(|(broader, narrower)| broader == narrower) {
+        return Err("a scope cannot imply itself");
+    }
+    let mut broader: Vec<&str> = pairs.iter().map(|(broader, _)| broader.as_str()).collect();
+    broader.sort_unstable();
+    broader.dedup();
+    let closed = broader
+        .into_iter()
+        .map(|scope| {
+            // Every scope reachable from `scope` (the graph is a few scopes: a plain search).
+            let mut reached: Vec<&str> = Vec::new();
+            let mut next = vec![scope];
+            while let Some(current) = next.pop() {
+                for (from, to) in &pairs {
+                    if from == current && to != scope && !reached.contains(&to.as_str()) {
+                        reached.push(to);
+                        next.push(to);
+                    }
+                }
+            }
+            let reached: Box<[Box<str>]> = reached.into_iter().map(Box::from).collect();
+            (Box::from(scope), reached)
+        })
+        .collect();
+    Ok(closed)
 }
 
 /// A byte RFC 3986 allows in a path: `/`, unreserved, sub-delims, `:`, `@`, `%` (of a
@@ -350,6 +449,84 @@ mod tests {
         ] {
             assert!(access(bad, None).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn implications_close_transitively_and_are_checked() {
+        let closed = closed_implications(vec![
+            ("tasks:admin".into(), "tasks:write".into()),
+            ("tasks:write".into(), "tasks:read".into()),
+        ])
+        .expect("valid");
+        let of = |scope: &str| {
+            let mut implied: Vec<&str> = closed
+                .iter()
+                .find(|(broader, _)| &**broader == scope)
+                .map(|(_, narrower)| narrower.iter().map(|s| &**s).collect())
+                .unwrap_or_default();
+            implied.sort_unstable();
+            implied
+        };
+        assert_eq!(of("tasks:admin"), ["tasks:read", "tasks:write"]);
+        assert_eq!(of("tasks:write"), ["tasks:read"]);
+        assert!(of("tasks:read").is_empty());
+        // A cycle ends; a scope is never listed as implying itself.
+        let cycle = closed_implications(vec![("a".into(), "b".into()), ("b".into(), "a".into())])
+            .expect("a cycle is two scopes that imply each other");
+        assert!(
+            cycle
+                .iter()
+                .all(|(scope, implied)| implied.len() == 1 && !implied.contains(scope))
+        );
+        for bad in [
+            ("a".to_owned(), "a".to_owned()),
+            ("a b".to_owned(), "c".to_owned()),
+        ] {
+            assert!(closed_implications(vec![bad.clone()]).is_err(), "{bad:?}");
+        }
+        let error = Resource::new("https://api.example.com")
+            .issuer("https://auth.example.com/api/auth")
+            .implies("tasks:write", ["tasks write"])
+            .build(
+                None,
+                5,
+                &SourceClaims::new(None, "sub", None).expect("defaults"),
+            )
+            .expect_err("not a scope");
+        assert!(
+            matches!(
+                error,
+                ConfigError::Invalid {
+                    var: "Resource::implies",
+                    ..
+                }
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_identifier_is_kept_in_its_canonical_form() {
+        for (given, canonical) in [
+            ("https://api.example.com/", "https://api.example.com"),
+            ("HTTPS://API.Example.com/v1/", "https://api.example.com/v1"),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+        ] {
+            let api = access(given, None).expect(given);
+            assert_eq!(&*api.resource, canonical);
+            assert_eq!(api.metadata()["resource"], canonical);
+            assert_eq!(api.policy.audience.as_deref(), Some(canonical));
+        }
+    }
+
+    #[test]
+    fn offline_access_is_never_a_supported_scope() {
+        let api =
+            access("https://api.example.com", Some("offline_access tasks:read")).expect("valid");
+        assert_eq!(
+            api.metadata()["scopes_supported"],
+            serde_json::json!(["tasks:read"])
+        );
     }
 
     #[test]

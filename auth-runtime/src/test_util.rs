@@ -32,6 +32,8 @@ pub(crate) fn policy() -> ClaimPolicy {
         leeway: 0,
         user_id_claim: "uid".into(),
         role_claim: "role".into(),
+        scope_implications: Box::default(),
+        audience_is_resource: false,
     }
 }
 

@@ -25,6 +25,10 @@ use crate::store::{Store, StoreError, Task, TaskFields};
 /// The OAuth scopes the routes name (`scope = …` below), for the RFC 9728 metadata.
 pub const SCOPES: [&str; 3] = ["tasks:read", "tasks:write", "tasks:stats"];
 
+/// The scope hierarchy: writing a user's tasks includes reading them (unless
+/// `AUTH_SCOPE_IMPLICATIONS` says otherwise).
+pub const SCOPE_IMPLICATIONS: [(&str, &str); 1] = [("tasks:write", "tasks:read")];
+
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 const MAX_TITLE_CHARS: usize = 200;

@@ -69,8 +69,12 @@ async fn main() -> ExitCode {
         }
     } else {
         // The scopes the routes of api.rs name, for the RFC 9728 metadata.
-        let auth = AuthBuilder::from_env()
-            .and_then(|builder| builder.default_resource_scopes(api::SCOPES).build());
+        let auth = AuthBuilder::from_env().and_then(|builder| {
+            builder
+                .default_resource_scopes(api::SCOPES)
+                .default_scope_implications(api::SCOPE_IMPLICATIONS)
+                .build()
+        });
         (auth, None)
     };
     let auth = match auth {

@@ -47,6 +47,7 @@ struct ServiceTokens {
 struct Delegated {
     alice_read: String,
     alice_write: String,
+    alice_write_only: String,
     bob_read: String,
     alice_openid: OpenId,
 }
@@ -115,6 +116,14 @@ fn setup() -> Setup {
     }
 }
 
+/// The `resource_metadata` parameter every challenge of the service carries (RFC 9728 §5.1).
+fn metadata_parameter(setup: &Setup) -> String {
+    format!(
+        r#"resource_metadata="{}/.well-known/oauth-protected-resource""#,
+        setup.resource
+    )
+}
+
 fn challenge(response: &Response) -> &str {
     response.header("www-authenticate").unwrap_or_default()
 }
@@ -143,9 +152,13 @@ async fn a_service_token_reads_the_stats_with_its_scope() {
     // A valid access token without the scope: 403 naming the scope (RFC 6750 §3.1).
     let read_only = fetch("/api/stats").bearer(&f.service.read).send(addr).await;
     assert_eq!(read_only.status, 403, "{}", read_only.body);
+    // Every scope the route requires, what is missing, and where to step up (MCP).
     assert_eq!(
         challenge(&read_only),
-        r#"Bearer error="insufficient_scope", scope="tasks:stats""#
+        format!(
+            r#"Bearer error="insufficient_scope", scope="tasks:stats", error_description="the access token lacks a scope of tasks:stats", {}"#,
+            metadata_parameter(&setup)
+        )
     );
     assert_eq!(
         read_only.detail(),
@@ -202,6 +215,18 @@ async fn a_user_delegated_token_reaches_only_its_users_data_within_its_scopes() 
         assert_eq!(listed.status, 200, "{}", listed.body);
     }
 
+    // A scope hierarchy (the example declares tasks:write > tasks:read): a token granted only
+    // tasks:write reads too; its granted scope is what the plugin wrote.
+    assert_eq!(
+        common::jws_segment(&f.delegated.alice_write_only, 1)["scope"],
+        "tasks:write"
+    );
+    let implied = fetch(&tasks)
+        .bearer(&f.delegated.alice_write_only)
+        .send(addr)
+        .await;
+    assert_eq!(implied.status, 200, "{}", implied.body);
+
     // Writing needs tasks:write.
     let refused = request("POST", &tasks)
         .bearer(&f.delegated.alice_read)
@@ -211,7 +236,10 @@ async fn a_user_delegated_token_reaches_only_its_users_data_within_its_scopes() 
     assert_eq!(refused.status, 403, "{}", refused.body);
     assert_eq!(
         challenge(&refused),
-        r#"Bearer error="insufficient_scope", scope="tasks:write""#
+        format!(
+            r#"Bearer error="insufficient_scope", scope="tasks:write", error_description="the access token lacks a scope of tasks:write", {}"#,
+            metadata_parameter(&setup)
+        )
     );
     let created = request("POST", &tasks)
         .bearer(&f.delegated.alice_write)
@@ -278,7 +306,13 @@ async fn a_user_delegated_token_reaches_only_its_users_data_within_its_scopes() 
         .send(addr)
         .await;
     assert_eq!(admin.status, 403, "{}", admin.body);
-    assert_eq!(challenge(&admin), r#"Bearer error="insufficient_scope""#);
+    assert_eq!(
+        challenge(&admin),
+        format!(
+            r#"Bearer error="insufficient_scope", error_description="this route admits no OAuth access token", {}"#,
+            metadata_parameter(&setup)
+        )
+    );
 
     // The session JWT works on the user routes exactly as before; the ID token does not.
     let session = fetch(&tasks).bearer(&f.session.alice).send(addr).await;
@@ -332,9 +366,19 @@ async fn the_protected_resource_metadata_and_every_401_point_to_each_other() {
         "{}",
         challenge(&invalid)
     );
-    // A 403 is no challenge to authenticate: no metadata pointer.
+    // A 403 `insufficient_scope` is a challenge to step up: it points at the metadata too
+    // (the MCP authorization spec); another user's data is no challenge at all.
     let forbidden = fetch("/api/stats").bearer(&f.service.read).send(addr).await;
-    assert!(!challenge(&forbidden).contains("resource_metadata"));
+    assert!(
+        challenge(&forbidden).ends_with(&format!(", {resource_metadata}")),
+        "{}",
+        challenge(&forbidden)
+    );
+    let not_theirs = fetch(&format!("/api/{}/tasks", f.users.alice))
+        .bearer(&f.delegated.bob_read)
+        .send(addr)
+        .await;
+    assert_eq!((not_theirs.status, challenge(&not_theirs)), (403, ""));
 }
 
 /// An OIDC ID token is refused on every route whatever the configuration, even one whose

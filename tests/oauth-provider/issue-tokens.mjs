@@ -17,6 +17,7 @@
 //                          scope tasks:stats for another resource}
 //   delegated              authorization-code tokens of the public client (PKCE):
 //                          {alice_read: tasks:read, alice_write: tasks:read tasks:write,
+//                          alice_write_only: tasks:write,
 //                          bob_read: tasks:read, alice_openid: {access_token, id_token} with
 //                          openid tasks:read}
 //   clients                {confidential, public}: client ids
@@ -211,6 +212,7 @@ const fixture = {
   delegated: {
     alice_read: (await authorizationCode(alice, "tasks:read")).access_token,
     alice_write: (await authorizationCode(alice, "tasks:read tasks:write")).access_token,
+    alice_write_only: (await authorizationCode(alice, "tasks:write")).access_token,
     bob_read: (await authorizationCode(bob, "tasks:read")).access_token,
     alice_openid: { access_token: openid.access_token, id_token: openid.id_token },
   },

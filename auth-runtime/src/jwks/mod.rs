@@ -291,6 +291,8 @@ impl Jwks {
             leeway,
             user_id_claim: claims.user_id,
             role_claim: claims.role,
+            scope_implications: Box::default(),
+            audience_is_resource: false,
         };
         JwksSource::new(url.value, policy, access, min_refetch, &extra_roots).map_err(|error| {
             tracing::error!(%error, "cannot set up the JWKS client");
