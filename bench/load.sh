@@ -3,7 +3,7 @@
 # loopback, runs interleaved; prints requests/s and p99 of each run, the medians and the ratio,
 # for each key source:
 #   hs256  tokens signed with BETTER_AUTH_SECRET (the `mint` example, as Better Auth's sign hook)
-#   jwks   stock Better Auth EdDSA tokens, issued by a real better-auth 1.7.25 server
+#   jwks   stock Better Auth EdDSA tokens, issued by a real better-auth 1.7.29 server
 #          (tests/better-auth/bench-tokens.mjs), whose JWKS bench_server fetches
 # Every request is a random one of USERS users' GET /<route>/<user id>/tasks with that user's
 # token (bench/mix.lua), so each token is used many times, spread over the run.

@@ -1,6 +1,6 @@
 //! OAuth 2.1 access tokens from a real Better Auth authorization server
-//! (`tests/oauth-provider/issue-tokens.mjs`: better-auth 1.7.5 with @better-auth/oauth-provider
-//! 1.7.5 and the jwt plugin), checked by the tasks example started with `AUTH_RESOURCE` = its own
+//! (`tests/oauth-provider/issue-tokens.mjs`: better-auth 1.7.29 with @better-auth/oauth-provider
+//! 1.7.29 and the jwt plugin), checked by the tasks example started with `AUTH_RESOURCE` = its own
 //! URL: `client_credentials` tokens for a service, authorization-code + PKCE tokens for a signed-in
 //! user, and the session JWT and ID token that must not pass for access tokens.
 
